@@ -1,0 +1,27 @@
+"""pytest: SQLite by default; FANGKONG_TEST_DATABASE_URL runs the same suite on PostgreSQL."""
+
+import os
+
+import dj_database_url
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import tune_sqlite
+
+SECRET_KEY = "test-only-secret-key-8d1f0a3e5c7b"  # noqa: S105
+DEBUG = False
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+
+if url := os.environ.get("FANGKONG_TEST_DATABASE_URL"):
+    DATABASES = {"default": dj_database_url.parse(url)}
+else:
+    DATABASES = {"default": dj_database_url.parse("sqlite:///:memory:")}
+tune_sqlite(DATABASES["default"])
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+STATIC_ROOT = None
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from fangkong.core.api import api
+
+urlpatterns = [
+    path("", include("fangkong.core.urls")),
+    path("accounts/", include("fangkong.accounts.urls")),
+    path("institutions/", include("fangkong.institutions.urls")),
+    path("audit/", include("fangkong.audit.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]

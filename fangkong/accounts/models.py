@@ -1,0 +1,136 @@
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.accounts.scoping import Scoping
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("System administrator")
+    OFFICER = "officer", _("Bureau officer")
+    LIAISON = "liaison", _("Liaison leader")
+    INSPECTOR = "inspector", _("Inspector")
+    OPERATOR = "operator", _("Institution operator")
+
+
+class User(AbstractUser):
+    full_name = models.CharField(_("full name"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    scoping = Scoping(region_path="grants__region__path", institution="grants__institution")
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def roles(self) -> set[str]:
+        return set(self.grants.values_list("role", flat=True))
+
+
+class RoleGrant(models.Model):
+    """A role held over a region's subtree, one institution, or (admins only) everything."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="grants"
+    )
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices)
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    institution = models.ForeignKey(
+        "institutions.Institution",
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("role grant")
+        verbose_name_plural = _("role grants")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(region__isnull=False, institution__isnull=False),
+                name="grant_one_scope",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role="admin")
+                | models.Q(region__isnull=False)
+                | models.Q(institution__isnull=False),
+                name="grant_unscoped_admin_only",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="grant_role_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "region"],
+                condition=models.Q(region__isnull=False),
+                name="grant_unique_region",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "institution"],
+                condition=models.Q(institution__isnull=False),
+                name="grant_unique_institution",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=models.Q(region__isnull=True, institution__isnull=True),
+                name="grant_unique_everything",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.scope_label}"
+
+    @property
+    def scope_label(self) -> str:
+        if self.region is not None:
+            return str(self.region)
+        if self.institution is not None:
+            return str(self.institution)
+        return str(_("everything"))
+
+
+TOKEN_PREFIX = "fk_"  # noqa: S105 - a label, not a secret
+
+
+def token_digest(token: str) -> str:
+    # Tokens are 256 random bits, so a plain SHA-256 is enough to store them safely.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token_secret() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+class ApiToken(models.Model):
+    """A bearer token for machine clients: shown once, stored as a hash, revocable."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    hint = models.CharField(_("hint"), max_length=12, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.hint}… ({self.user})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

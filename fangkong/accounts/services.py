@@ -1,0 +1,116 @@
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.accounts.models import ApiToken, Role, RoleGrant, User, new_token_secret, token_digest
+from fangkong.audit.services import audit_record
+from fangkong.core.errors import field_error
+from fangkong.institutions.models import Institution
+from fangkong.regions.models import Region
+
+
+def resolve_scope(code: str | None) -> Region | Institution | None:
+    """Find the region or institution a scope code names (None: the whole system)."""
+    if not code:
+        return None
+    region = Region.objects.filter(code=code).first()
+    institution = Institution.objects.filter(code=code).first()
+    if region is not None and institution is not None:
+        raise field_error(
+            "scope", _("Code %(code)s names both a region and an institution."), "ambiguous",
+            code=code,
+        )  # fmt: skip
+    if region is None and institution is None:
+        raise field_error(
+            "scope", _("No region or institution has code %(code)s."), "unknown_scope", code=code
+        )
+    return region or institution
+
+
+@transaction.atomic
+def user_ensure(
+    *, actor: Any, username: str, password: str | None = None, full_name: str = ""
+) -> tuple[User, bool]:
+    """Return the user named `username`, creating it first if needed."""
+    username = username.strip()
+    if not username:
+        raise field_error("username", _("This field is required."), "required")
+    user = User.objects.filter(username=username).first()
+    created = user is None
+    if user is None:
+        user = User(username=username, full_name=full_name)
+    if password is not None:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.error_list}) from exc
+        user.set_password(password)
+    elif created:
+        user.set_unusable_password()
+    user.save()
+    if created or password is not None:
+        audit_record(
+            actor=actor,
+            action="user.create" if created else "user.set_password",
+            target=user,
+            after={"username": user.username, "full_name": user.full_name},
+        )
+    return user, created
+
+
+@transaction.atomic
+def role_grant(
+    *, actor: Any, user: User, role: str, scope: Region | Institution | None
+) -> RoleGrant:
+    """Grant `role` over `scope`; granting what the user already holds changes nothing."""
+    if role not in Role.values:
+        raise field_error(
+            "role", _("Choose one of: %(choices)s."), "invalid_choice",
+            choices=", ".join(Role.values),
+        )  # fmt: skip
+    if scope is None and role != Role.ADMIN:
+        raise field_error(
+            "scope", _("Only administrators may hold a role over the whole system."), "required"
+        )
+    region = scope if isinstance(scope, Region) else None
+    institution = scope if isinstance(scope, Institution) else None
+    grant, created = RoleGrant.objects.get_or_create(
+        user=user, role=role, region=region, institution=institution
+    )
+    if role == Role.ADMIN and scope is None and not (user.is_staff and user.is_superuser):
+        user.is_staff = user.is_superuser = True
+        user.save(update_fields=["is_staff", "is_superuser"])
+    if created:
+        audit_record(
+            actor=actor,
+            action="user.grant",
+            target=user,
+            after={"role": role, "scope": getattr(scope, "code", None)},
+            region_path=region.path if region else (institution.region.path if institution else ""),
+            institution_id=institution.pk if institution else None,
+        )
+    return grant
+
+
+@transaction.atomic
+def token_create(*, actor: Any, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """Create a token and return it with its secret, which is shown this once only."""
+    secret = new_token_secret()
+    token = ApiToken.objects.create(
+        user=user, name=name, digest=token_digest(secret), hint=secret[:10]
+    )
+    audit_record(actor=actor, action="token.create", target=token, after={"user": user.username})
+    return token, secret
+
+
+@transaction.atomic
+def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(actor=actor, action="token.revoke", target=token)
+    return token

@@ -1,0 +1,30 @@
+import signal
+import subprocess
+import sys
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from fangkong.institutions.models import Institution
+
+
+class Command(BaseCommand):
+    help = "Migrate, load the demo into an empty database, and serve the web app and the worker."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--addr", default="127.0.0.1:8000")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        if not Institution.objects.exists():
+            call_command("demo")
+        manage = [sys.executable, "-m", "fangkong.cli"]
+        worker = subprocess.Popen([*manage, "db_worker", "--no-reload"])  # noqa: S603
+        self.stdout.write(f"Fangkong on http://{options['addr']}/ (worker pid {worker.pid})")
+        try:
+            subprocess.call([*manage, "runserver", options["addr"], "--noreload"])  # noqa: S603
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(timeout=30)

@@ -1,0 +1,51 @@
+import json
+
+from fangkong.institutions.models import Institution
+
+
+def post(client, path, body):
+    return client.post(path, data=json.dumps(body), content_type="application/json")
+
+
+def test_api_without_token_is_401(client, world):
+    response = client.get("/api/v1/institutions")
+    assert response.status_code == 401
+    assert response.json()["code"] == "unauthenticated"
+
+
+def test_malformed_json_names_no_field_and_writes_nothing(world):
+    api = world.api("zuoqi")
+    before = Institution.objects.count()
+    response = api.post("/api/v1/institutions", data="{not json", content_type="application/json")
+    assert response.status_code in (400, 422)
+    assert {"code", "message", "field"} <= response.json().keys()
+    assert Institution.objects.count() == before
+
+
+def test_wrong_type_names_the_field_in_chinese_by_default(world):
+    api = world.api("zuoqi")
+    body = {"code": "X1529210009", "name": "新院", "region_code": "152921", "beds": "many"}
+    response = post(api, "/api/v1/institutions", body)
+    assert response.status_code == 422
+    assert response.json()["field"] == "beds"
+    assert response.json()["message"] == "请输入整数。"
+
+
+def test_error_message_follows_accept_language(world):
+    api = world.api("zuoqi")
+    body = {"code": "X1529210009", "name": "新院", "region_code": "152921", "beds": "many"}
+    response = api.post(
+        "/api/v1/institutions",
+        data=json.dumps(body),
+        content_type="application/json",
+        headers={"accept-language": "en"},
+    )
+    assert response.json()["message"] == "Enter a whole number."
+
+
+def test_openapi_schema_is_published(client, db):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    assert "/api/v1/regions" in paths
+    assert "/api/v1/institutions/{code}" in paths

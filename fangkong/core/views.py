@@ -1,0 +1,27 @@
+from itertools import groupby
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from fangkong.institutions.selectors import institution_list
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The institutions in the user's scope, grouped by region."""
+    institutions = institution_list(user=request.user)
+    query = request.GET.get("q", "").strip()
+    if query:
+        institutions = institutions.filter(
+            Q(name__icontains=query)
+            | Q(code__icontains=query)
+            | Q(name_pinyin__icontains=query.replace(" ", "").lower())
+        )
+    groups = [(region, list(items)) for region, items in groupby(institutions, lambda i: i.region)]
+    return render(
+        request,
+        "core/home.html",
+        {"groups": groups, "total": sum(len(items) for _, items in groups), "query": query},
+    )

@@ -1,0 +1,15 @@
+from django.contrib import admin
+
+from fangkong.regions.models import Region
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["code", "name", "level", "standard", "parent"]
+    list_filter = ["level", "standard"]
+    search_fields = ["code", "name"]
+    readonly_fields = ["code", "name", "level", "parent", "standard", "path", "depth"]
+
+    def has_add_permission(self, request: object) -> bool:
+        # Regions are added through `fangkong regions load` or the API, which check the tree.
+        return False

@@ -1,0 +1,73 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.accounts.scoping import Scoping
+
+
+class Level(models.TextChoices):
+    PROVINCE = "province", _("Province")
+    PREFECTURE = "prefecture", _("Prefecture (league, city)")
+    COUNTY = "county", _("County (banner, district)")
+    TOWNSHIP = "township", _("Township")
+
+
+LEVEL_DEPTH = {Level.PROVINCE: 0, Level.PREFECTURE: 1, Level.COUNTY: 2, Level.TOWNSHIP: 3}
+
+
+class Region(models.Model):
+    """An administrative division (GB/T 2260) or a non-standard reporting unit.
+
+    The tree is stored as a materialised path of codes ("150000/152900/152921/"). At the national
+    scale (about 3,300 regions above township level, 41,000 institutions) a subtree is then one
+    indexed prefix range scan, `path LIKE '150000/152900/%'`, which both SQLite and PostgreSQL
+    answer from a B-tree without recursion, and which joins cheaply to institutions. Writes are
+    rare (the official list changes yearly), so rewriting a moved subtree's paths costs nothing
+    that matters, while every scoped read, the hot path, stays a range scan.
+    """
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=12, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    standard = models.BooleanField(
+        _("standard code"),
+        default=True,
+        help_text=_("False for development zones and other units outside GB/T 2260."),
+    )
+    path = models.CharField(_("path"), max_length=255, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(_("depth"), editable=False, default=0)
+
+    scoping = Scoping(region_path="path", region="pk")
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["path"]
+        indexes = [
+            # PostgreSQL needs the pattern operator class for LIKE 'prefix%' under a non-C
+            # collation; other databases ignore opclasses.
+            models.Index(
+                fields=["path"], name="region_path_prefix", opclasses=["varchar_pattern_ops"]
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(level__in=Level.values), name="region_level_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    def subtree(self) -> "models.QuerySet[Region]":
+        return Region.objects.filter(path__startswith=self.path)
+
+    def ancestor_codes(self) -> list[str]:
+        return [code for code in self.path.split("/") if code][:-1]

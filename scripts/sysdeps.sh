@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Install the Debian packages the project needs when they are missing: gettext (translations)
+# and Chromium (browser tests). Needs root, as on the project's machines and in CI.
+set -euo pipefail
+need=()
+command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+if [ ${#need[@]} -eq 0 ]; then exit 0; fi
+if [ "$(id -u)" != 0 ]; then
+  echo "missing system packages: ${need[*]} (install them with apt-get as root)" >&2
+  exit 1
+fi
+echo "installing ${need[*]}"
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
