@@ -2,7 +2,7 @@ import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -29,6 +29,8 @@ def event_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def export(request: HttpRequest) -> HttpResponse:
     """The scope's events as Excel; the export itself is recorded."""
+    if scope_of(request.user, selectors.AUDIT_READERS).is_empty:
+        raise Http404
     since, until = _date(request.GET.get("since")), _date(request.GET.get("until"))
     with transaction.atomic():
         events = list(selectors.event_list(user=request.user, since=since, until=until))

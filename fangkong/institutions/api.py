@@ -1,7 +1,7 @@
 import datetime
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from fangkong.institutions import selectors, services
@@ -39,9 +39,9 @@ class InstitutionOut(Schema):
 
 
 @router.post("", response={201: InstitutionOut})
-def create_institution(request: HttpRequest, payload: InstitutionIn) -> tuple[int, Institution]:
+def create_institution(request: HttpRequest, payload: InstitutionIn) -> Status[Institution]:
     institution = services.institution_create(actor=request.user, **payload.dict())
-    return 201, institution
+    return Status(201, institution)
 
 
 @router.get("", response=list[InstitutionOut])

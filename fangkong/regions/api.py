@@ -1,5 +1,5 @@
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from fangkong.regions import selectors, services
 from fangkong.regions.models import Level, Region
@@ -28,9 +28,9 @@ class RegionOut(Schema):
 
 
 @router.post("", response={201: RegionOut})
-def create_region(request: HttpRequest, payload: RegionIn) -> tuple[int, Region]:
+def create_region(request: HttpRequest, payload: RegionIn) -> Status[Region]:
     region = services.region_create(actor=request.user, **payload.dict())
-    return 201, region
+    return Status(201, region)
 
 
 @router.get("", response=list[RegionOut])

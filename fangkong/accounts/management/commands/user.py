@@ -4,8 +4,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
-from fangkong.accounts.models import Role
+from fangkong.accounts.models import Role, User
 from fangkong.accounts.scoping import SYSTEM
 from fangkong.accounts.services import resolve_scope, role_grant, user_ensure
 from fangkong.core.errors import error_items
@@ -30,14 +31,8 @@ class Command(BaseCommand):
         if options["password_file"] is not None:
             password = options["password_file"].read_text(encoding="utf-8").splitlines()[0]
         try:
-            user, created = user_ensure(
-                actor=SYSTEM,
-                username=options["username"],
-                password=password,
-                full_name=options["full_name"],
-            )
-            scope = resolve_scope(options["scope"])
-            role_grant(actor=SYSTEM, user=user, role=options["role"], scope=scope)
+            with transaction.atomic():
+                user, created = self._create(options, password)
         except ValidationError as exc:
             raise CommandError(
                 "; ".join(f"{e['field']}: {e['message']}" for e in error_items(exc))
@@ -46,3 +41,14 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{verb} {user.username}: {options['role']} over {options['scope'] or '*'}"
         )
+
+    def _create(self, options: dict[str, Any], password: str | None) -> tuple[User, bool]:
+        scope = resolve_scope(options["scope"])
+        user, created = user_ensure(
+            actor=SYSTEM,
+            username=options["username"],
+            password=password,
+            full_name=options["full_name"],
+        )
+        role_grant(actor=SYSTEM, user=user, role=options["role"], scope=scope)
+        return user, created
