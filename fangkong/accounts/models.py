@@ -6,8 +6,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.accounts.scoping import Scoping
-
 
 class Role(models.TextChoices):
     ADMIN = "admin", _("System administrator")
@@ -20,8 +18,6 @@ class Role(models.TextChoices):
 class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
-
-    scoping = Scoping(region_path="grants__region__path", institution="grants__institution")
 
     class Meta:
         verbose_name = _("user")

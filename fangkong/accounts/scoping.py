@@ -23,14 +23,19 @@ if TYPE_CHECKING:
 class Scoping:
     """How a model's rows are placed in the tree, as ORM lookups from the model.
 
-    `region_path` reaches the path of the region the row belongs to; `region` a region id that is
-    matched against the regions of the user's granted institutions; `institution` an institution
-    id matched against the user's granted institutions.
+    - `region`: the row's region (a foreign key); in scope when inside a granted subtree. The
+      subtree is resolved on the small region table first (`region_id IN (SELECT id … WHERE
+      path LIKE 'prefix%')`), so the large table is reached through its region index.
+    - `region_path`: a path string kept on the row itself (regions, audit events).
+    - `institution`: the row's institution id, matched against granted institutions.
+    - `institution_region`: a region id matched against the regions of granted institutions
+      (so that an operator sees the region their institution lies in).
     """
 
-    region_path: str | None = None
     region: str | None = None
+    region_path: str | None = None
     institution: str | None = None
+    institution_region: str | None = None
 
 
 class ScopedModel(Protocol):
@@ -52,13 +57,21 @@ class Scope:
         if self.everything:
             return Q()
         condition = Q(pk__in=[])
+        if scoping.region and self.region_paths:
+            from fangkong.regions.models import Region
+
+            inside = Q()
+            for path in self.region_paths:
+                inside |= Q(path__startswith=path)
+            subtree = Region.objects.filter(inside).values("pk")
+            condition |= Q(**{f"{scoping.region}__in": subtree})
         if scoping.region_path:
             for path in self.region_paths:
                 condition |= Q(**{f"{scoping.region_path}__startswith": path})
         if scoping.institution and self.institution_ids:
             condition |= Q(**{f"{scoping.institution}__in": self.institution_ids})
-        if scoping.region and self.institution_region_ids:
-            condition |= Q(**{f"{scoping.region}__in": self.institution_region_ids})
+        if scoping.institution_region and self.institution_region_ids:
+            condition |= Q(**{f"{scoping.institution_region}__in": self.institution_region_ids})
         return condition
 
     def covers_path(self, path: str) -> bool:

@@ -38,7 +38,7 @@ class Institution(models.Model):
         help_text=_("Not expected to report after this day."),
     )
 
-    scoping = Scoping(region_path="region__path", institution="pk")
+    scoping = Scoping(region="region", institution="pk")
 
     class Meta:
         verbose_name = _("institution")

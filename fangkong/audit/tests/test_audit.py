@@ -32,9 +32,12 @@ def test_the_model_refuses_to_change_or_delete_an_event(world):
 )
 def test_postgresql_refuses_update_and_delete_of_events(world, statement):
     count = AuditEvent.objects.count()
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(statement)
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
     assert AuditEvent.objects.count() == count
     assert not AuditEvent.objects.filter(action="x").exists()
 
@@ -45,7 +48,10 @@ def test_admin_shows_events_read_only(world):
     page = admin.get(f"/admin/audit/auditevent/{event.pk}/change/")
     assert page.status_code == 200
     assert 'name="_save"' not in page.content.decode()
-    assert admin.post(f"/admin/audit/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert (
+        admin.post(f"/admin/audit/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
     assert AuditEvent.objects.filter(pk=event.pk).exists()
 
 
