@@ -119,3 +119,16 @@ def test_anonymous_pages_redirect_to_login(client, world):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/login/")
+
+
+def test_out_of_scope_page_is_a_friendly_404_in_chinese(world):
+    response = world.client("ejina").get("/institutions/1529210001/")
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert "未找到" in page
+    assert 'name="viewport"' in page
+
+
+def test_audit_link_is_offered_only_to_those_who_may_read_it(world):
+    assert "审计日志" in world.client("zuoqi").get("/").content.decode()
+    assert "审计日志" not in world.client("operator").get("/").content.decode()

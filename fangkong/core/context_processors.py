@@ -1,0 +1,12 @@
+from typing import Any
+
+from django.http import HttpRequest
+
+from fangkong.accounts.scoping import scope_of
+from fangkong.audit.selectors import AUDIT_READERS
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """What the header offers this user."""
+    user = getattr(request, "user", None)
+    return {"may_read_audit": not scope_of(user, AUDIT_READERS).is_empty}
