@@ -9,7 +9,7 @@ leader=$!
 stop() { kill -TERM -- "-$leader" 2>/dev/null || true; wait "$leader" 2>/dev/null || true; rm -rf "$var"; }
 trap stop EXIT
 for _ in $(seq 1 120); do
-  if curl -fsS -o /dev/null http://127.0.0.1:8000/accounts/login/; then
+  if curl -fs -o /dev/null http://127.0.0.1:8000/accounts/login/; then
     grep -q "Demo logins" "$log" || { echo "smoke: no demo logins printed"; cat "$log"; exit 1; }
     pgrep -f "db_worker" >/dev/null || { echo "smoke: worker not running"; cat "$log"; exit 1; }
     echo "smoke: make run serves the login page, printed the demo logins, runs the worker"

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "fangkong.accounts",
     "fangkong.audit",
     "fangkong.institutions",
+    "fangkong.reporting",
 ]
 
 MIDDLEWARE = [
@@ -36,6 +37,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "fangkong.core.middleware.ApiBodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -154,7 +156,8 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "fangkong@localhost")
 
-# The largest request body the API accepts (bytes).
+# The largest request body the API accepts (bytes); a daily report is well under 2 KiB.
+FANGKONG_API_MAX_BODY = 64 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 LOGGING = {

@@ -15,6 +15,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from fangkong.accounts.models import ApiToken, User, token_digest
 from fangkong.core.errors import error_body
+from fangkong.core.exceptions import ApiError
 
 TOKEN_TOUCH_INTERVAL = datetime.timedelta(minutes=5)
 
@@ -110,12 +111,20 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _error(request, exc.status_code, {"code": code, "message": message, "field": None})
 
 
+@api.exception_handler(ApiError)
+def on_condition(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    body = {"code": exc.code, "message": str(exc.message), "field": exc.field}
+    return _error(request, exc.status, body)
+
+
 def _add_routers() -> None:
     from fangkong.institutions.api import router as institutions_router
     from fangkong.regions.api import router as regions_router
+    from fangkong.reporting.api import router as reporting_router
 
     api.add_router("/regions", regions_router)
     api.add_router("/institutions", institutions_router)
+    api.add_router("/", reporting_router)
 
 
 _add_routers()

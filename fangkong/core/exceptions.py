@@ -1,0 +1,37 @@
+"""Conditions that map to HTTP statuses in the API's error shape."""
+
+from django.utils.functional import Promise
+
+
+class ApiError(Exception):
+    status = 400
+    code = "error"
+
+    def __init__(self, message: str | Promise, field: str | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+class PreconditionFailed(ApiError):
+    """The client's `If-Match` names a revision that is no longer current."""
+
+    status = 412
+    code = "stale"
+
+
+class PreconditionRequired(ApiError):
+    """A change to an existing report came without `If-Match`."""
+
+    status = 428
+    code = "if_match_required"
+
+
+class Conflict(ApiError):
+    status = 422
+    code = "conflict"
+
+
+class Forbidden(ApiError):
+    status = 403
+    code = "forbidden"

@@ -1,0 +1,278 @@
+import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination
+from pydantic import StrictInt
+
+from fangkong.core.exceptions import ApiError
+from fangkong.institutions.selectors import institution_get
+from fangkong.regions.selectors import region_get
+from fangkong.reporting import selectors, services
+from fangkong.reporting.idempotency import recorded, remember, request_digest
+from fangkong.reporting.models import DailyReport, IdempotencyRecord, ReportingRegime, UnitStatus
+from fangkong.reporting.template import EVENT_FIELDS
+
+router = Router(tags=["reporting"])
+
+
+class RegimeIn(Schema):
+    name: str = Field(max_length=200)
+    region_code: str = Field(max_length=20)
+    start_date: datetime.date
+    end_date: datetime.date | None = None
+    deadline: datetime.time = datetime.time(16, 0)
+    deadline_inclusive: bool = False
+    confirmation_deadline: datetime.time | None = None
+    timezone: str = Field("Asia/Shanghai", max_length=64)
+    reminder_minutes: int = Field(60, ge=0, le=24 * 60)
+
+
+class RegimeOut(Schema):
+    id: int
+    name: str
+    region_code: str = Field(alias="region.code")
+    start_date: datetime.date
+    end_date: datetime.date | None
+    deadline: str
+    deadline_inclusive: bool
+    timezone: str
+
+    @staticmethod
+    def resolve_deadline(obj: ReportingRegime) -> str:
+        return obj.deadline.strftime("%H:%M")
+
+
+@router.post("/regimes", response={201: RegimeOut})
+def create_regime(request: HttpRequest, payload: RegimeIn) -> Status[ReportingRegime]:
+    return Status(201, services.regime_create(actor=request.user, **payload.dict()))
+
+
+class ReportIn(Schema):
+    """The template's fields; in a zero report the event fields may be left out (they are 0)."""
+
+    is_zero: bool = False
+    residents: StrictInt | None = None
+    staff_on_site: StrictInt | None = None
+    in_isolation: StrictInt | None = None
+    admissions: StrictInt | None = None
+    visitors: StrictInt | None = None
+    fever: StrictInt | None = None
+    respiratory: StrictInt | None = None
+    suspected: StrictInt | None = None
+    confirmed: StrictInt | None = None
+    close_contacts: StrictInt | None = None
+    tested: StrictInt | None = None
+    positive: StrictInt | None = None
+    ppe_days: StrictInt | None = None
+    notes: str = Field("", max_length=2000)
+    reason: str = Field("", max_length=1000)
+
+
+class WarningOut(Schema):
+    field: str
+    code: str
+    message: str
+
+
+class ReportOut(Schema):
+    institution_code: str
+    date: datetime.date
+    status: str
+    submitted_at: datetime.datetime
+    revised_at: datetime.datetime
+    revision: int
+    is_zero: bool
+    residents: int
+    staff_on_site: int
+    in_isolation: int
+    admissions: int
+    visitors: int
+    fever: int
+    respiratory: int
+    suspected: int
+    confirmed: int
+    close_contacts: int
+    tested: int
+    positive: int
+    ppe_days: int
+    notes: str
+    warnings: list[WarningOut] = []
+
+
+def report_body(report: DailyReport, warnings: list[services.Warning]) -> dict[str, Any]:
+    current = report.current
+    assert current is not None
+    return {
+        "institution_code": report.institution.code,
+        "date": report.day.isoformat(),
+        "status": report.status,
+        "submitted_at": report.first_submitted_at.isoformat(),
+        "revised_at": current.submitted_at.isoformat(),
+        "revision": report.revision,
+        "is_zero": current.is_zero,
+        **current.figures(),
+        "notes": current.notes,
+        "warnings": [w.__dict__ for w in warnings],
+    }
+
+
+def _replay(record: IdempotencyRecord, response: HttpResponse) -> Status[dict[str, Any]]:
+    response["ETag"] = record.etag
+    response["Idempotent-Replayed"] = "true"
+    return Status(record.status_code, record.body)
+
+
+@router.put("/institutions/{code}/daily-reports/{day}", response={200: ReportOut, 201: ReportOut})
+def put_report(
+    request: HttpRequest, code: str, day: datetime.date, payload: ReportIn, response: HttpResponse
+) -> Status[dict[str, Any]]:
+    """Submit the day's report (201), or amend it with `reason` and `If-Match` (200)."""
+    institution = institution_get(user=request.user, code=code)
+    key = request.headers.get("Idempotency-Key")
+    digest = request_digest("PUT", request.path, request.body)
+    if key and (record := recorded(request.user, key, digest)) is not None:
+        return _replay(record, response)
+    figures = payload.dict(exclude={"is_zero", "notes", "reason"})
+    if payload.is_zero:
+        figures.update({f: 0 for f in EVENT_FIELDS if figures[f] is None})
+    try:
+        with transaction.atomic():
+            result = services.report_submit(
+                actor=request.user, institution=institution, day=day, figures=figures,
+                is_zero=payload.is_zero, notes=payload.notes, reason=payload.reason,
+                if_match=request.headers.get("If-Match"),
+            )  # fmt: skip
+            status = 201 if result.created else 200
+            body = report_body(result.report, result.warnings)
+            if key:
+                remember(request.user, key, digest, status, body, result.report.etag)
+    except (ApiError, IntegrityError):
+        # A twin request with the same key may have won the race: answer as it was answered.
+        if key and (record := recorded(request.user, key, digest)) is not None:
+            return _replay(record, response)
+        raise
+    response["ETag"] = result.report.etag
+    return Status(status, body)
+
+
+@router.get("/institutions/{code}/daily-reports/{day}", response=ReportOut)
+def get_report(
+    request: HttpRequest, code: str, day: datetime.date, response: HttpResponse
+) -> dict[str, Any]:
+    institution = institution_get(user=request.user, code=code)
+    report = selectors.report_get(user=request.user, institution=institution, day=day)
+    response["ETag"] = report.etag
+    return report_body(report, [])
+
+
+class RevisionOut(Schema):
+    revision: int = Field(alias="number")
+    is_zero: bool
+    submitted_at: datetime.datetime
+    author: str | None
+    reason: str
+    figures: dict[str, int]
+    notes: str
+
+    @staticmethod
+    def resolve_author(obj: Any) -> str | None:
+        return obj.author.get_username() if obj.author else None
+
+    @staticmethod
+    def resolve_figures(obj: Any) -> dict[str, int]:
+        return obj.figures()  # type: ignore[no-any-return]
+
+
+@router.get("/institutions/{code}/daily-reports/{day}/revisions", response=list[RevisionOut])
+def list_revisions(request: HttpRequest, code: str, day: datetime.date) -> Any:
+    """Every revision of the report, first to last: what was reported, by whom, and why."""
+    institution = institution_get(user=request.user, code=code)
+    report = selectors.report_get(user=request.user, institution=institution, day=day)
+    return report.revisions.select_related("author").order_by("number")
+
+
+class CountsOut(Schema):
+    expected: int
+    received: int
+    on_time: int
+    late: int
+    missing: int
+    pending: int
+    reporting_rate: float | None
+    on_time_rate: float | None
+
+
+class ChildOut(CountsOut):
+    code: str
+    name: str
+
+
+class UnitOut(Schema):
+    code: str
+    name: str
+    region_code: str
+    status: UnitStatus
+    submitted_at: datetime.datetime | None
+
+
+class CompletenessOut(CountsOut):
+    region_code: str
+    date: datetime.date
+    children: list[ChildOut]
+    units: list[UnitOut]
+    units_total: int
+
+
+def counts_body(counts: selectors.Counts) -> dict[str, Any]:
+    return {
+        "expected": counts.expected, "received": counts.received, "on_time": counts.on_time,
+        "late": counts.late, "missing": counts.missing, "pending": counts.pending,
+        **counts.rates(),
+    }  # fmt: skip
+
+
+@router.get("/regions/{code}/completeness", response=CompletenessOut)
+def get_completeness(
+    request: HttpRequest,
+    code: str,
+    date: datetime.date,
+    status: UnitStatus | None = None,
+    limit: int = LimitOffsetPagination.Input.model_fields["limit"].default,
+    offset: int = 0,
+) -> dict[str, Any]:
+    """Who of the region's expected institutions reported on `date`, on time or late."""
+    region = region_get(user=request.user, code=code)
+    now = timezone.now()
+    result = selectors.completeness(user=request.user, region=region, day=date, now=now)
+    units = selectors.unit_list(
+        user=request.user, region=region, day=date, now=now,
+        status=status.value if status else None,
+    )  # fmt: skip
+    limit = max(0, min(limit, 1000))
+    fields = ("code", "name", "region__code", "unit_status", "submitted_at")
+    page = units.values(*fields)
+    page = page[max(offset, 0) : max(offset, 0) + limit]
+    return {
+        "region_code": region.code,
+        "date": date,
+        **counts_body(result.total),
+        "children": [
+            {"code": child.code, "name": child.name, **counts_body(counts)}
+            for child, counts in result.children
+        ],
+        "units": [
+            {
+                "code": u["code"],
+                "name": u["name"],
+                "region_code": u["region__code"],
+                "status": u["unit_status"],
+                "submitted_at": u["submitted_at"],
+            }
+            for u in page
+        ],
+        "units_total": units.count(),
+    }

@@ -1,0 +1,37 @@
+"""`Idempotency-Key`: the first response to a key is replayed for the same request, and a
+different request under a used key is refused."""
+
+import hashlib
+import json
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.exceptions import Conflict
+from fangkong.reporting.models import IdempotencyRecord
+
+
+def request_digest(method: str, path: str, body: bytes) -> str:
+    try:
+        canonical = json.dumps(json.loads(body or b"null"), sort_keys=True).encode()
+    except ValueError:
+        canonical = body
+    return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + canonical).hexdigest()
+
+
+def recorded(user: Any, key: str, digest: str) -> IdempotencyRecord | None:
+    """The response first given to this key, or None; refuse a key reused for another request."""
+    record = IdempotencyRecord.objects.filter(user=user, key=key).first()
+    if record is not None and record.request_digest != digest:
+        raise Conflict(
+            _("This Idempotency-Key was used for a different request."), "Idempotency-Key"
+        )
+    return record
+
+
+def remember(
+    user: Any, key: str, digest: str, status_code: int, body: dict[str, Any], etag: str
+) -> None:
+    IdempotencyRecord.objects.create(
+        user=user, key=key, request_digest=digest, status_code=status_code, body=body, etag=etag
+    )

@@ -1,0 +1,214 @@
+import datetime
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.accounts.scoping import Scoping
+from fangkong.reporting.template import COUNT_FIELDS, EVENT_FIELDS
+
+
+class Template(models.TextChoices):
+    DEFAULT = "default", _("Default daily report")
+
+
+class ReportingRegime(models.Model):
+    """Who reports, from when, by when: every institution under `region`, each day."""
+
+    name = models.CharField(_("name"), max_length=200)
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        related_name="regimes",
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    deadline = models.TimeField(_("deadline"), default=datetime.time(16, 0))
+    deadline_inclusive = models.BooleanField(
+        _("deadline inclusive"),
+        default=False,
+        help_text=_("Whether a report at the deadline's exact second is still on time."),
+    )
+    confirmation_deadline = models.TimeField(
+        _("banner confirmation deadline"),
+        null=True,
+        blank=True,
+        help_text=_("When a banner must confirm its report; empty: the same as the deadline."),
+    )
+    timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
+    template = models.CharField(
+        _("template"), max_length=20, choices=Template.choices, default=Template.DEFAULT
+    )
+    reminder_minutes = models.PositiveIntegerField(
+        _("reminder, minutes before the deadline"), default=60
+    )
+    created_at = models.DateTimeField(_("created at"), default=now)
+
+    scoping = Scoping(region="region")
+
+    class Meta:
+        verbose_name = _("reporting regime")
+        verbose_name_plural = _("reporting regimes")
+        ordering = ["region__path", "start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="regime_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def covers(self, day: datetime.date) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+
+class ReportStatus(models.TextChoices):
+    ON_TIME = "on_time", _("On time")
+    LATE = "late", _("Late")
+
+
+class UnitStatus(models.TextChoices):
+    """Where a unit stands on a day: a received report's timeliness, or its absence."""
+
+    ON_TIME = "on_time", _("On time")
+    LATE = "late", _("Late")
+    PENDING = "pending", _("Not yet reported")
+    MISSING = "missing", _("Missing")
+
+
+class DailyReport(models.Model):
+    """One institution's report for one local day: the head of its revisions.
+
+    Timeliness is fixed at the first submission and never changes; amendments add revisions.
+    """
+
+    institution = models.ForeignKey(
+        "institutions.Institution",
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        related_name="daily_reports",
+    )
+    day = models.DateField(_("day"))
+    regime = models.ForeignKey(
+        ReportingRegime, verbose_name=_("regime"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices)
+    first_submitted_at = models.DateTimeField(_("first submitted at"))
+    revision = models.PositiveIntegerField(_("revision"), default=1)
+    current = models.ForeignKey(
+        "ReportRevision",
+        verbose_name=_("current revision"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+
+    scoping = Scoping(region="institution__region", institution="institution")
+
+    class Meta:
+        verbose_name = _("daily report")
+        verbose_name_plural = _("daily reports")
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "day"], name="report_one_per_day"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=ReportStatus.values), name="report_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["day", "status"], name="report_day_status")]
+
+    def __str__(self) -> str:
+        return f"{self.institution} {self.day:%Y-%m-%d}"
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.pk}.{self.revision}"'
+
+
+class ReportRevision(models.Model):
+    """The figures of one submission or amendment. Rows are only ever inserted."""
+
+    report = models.ForeignKey(
+        DailyReport, verbose_name=_("report"), on_delete=models.PROTECT, related_name="revisions"
+    )
+    number = models.PositiveIntegerField(_("revision"))
+    is_zero = models.BooleanField(_("zero report"), default=False)
+    residents = models.PositiveIntegerField(_("residents"))
+    staff_on_site = models.PositiveIntegerField(_("staff on site"))
+    in_isolation = models.PositiveIntegerField(_("in isolation"))
+    admissions = models.PositiveIntegerField(_("admissions"))
+    visitors = models.PositiveIntegerField(_("visitors"))
+    fever = models.PositiveIntegerField(_("fever"))
+    respiratory = models.PositiveIntegerField(_("respiratory symptoms"))
+    suspected = models.PositiveIntegerField(_("suspected"))
+    confirmed = models.PositiveIntegerField(_("confirmed"))
+    close_contacts = models.PositiveIntegerField(_("close contacts"))
+    tested = models.PositiveIntegerField(_("tested"))
+    positive = models.PositiveIntegerField(_("positive"))
+    ppe_days = models.PositiveIntegerField(_("PPE days"))
+    notes = models.TextField(_("problems and needs"), blank=True, max_length=2000)
+    reason = models.TextField(_("reason for the amendment"), blank=True, max_length=1000)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT,
+        related_name="+", null=True,
+    )  # fmt: skip
+    submitted_at = models.DateTimeField(_("submitted at"))
+
+    class Meta:
+        verbose_name = _("report revision")
+        verbose_name_plural = _("report revisions")
+        ordering = ["report", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "number"], name="revision_unique_number"),
+            models.CheckConstraint(
+                condition=models.Q(positive__lte=models.F("tested")),
+                name="revision_positive_lte_tested",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_zero=False) | models.Q(**{f: 0 for f in EVENT_FIELDS}),
+                name="revision_zero_has_no_events",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(number=1) | ~models.Q(reason=""),
+                name="revision_amendment_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} r{self.number}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValueError("report revisions are never overwritten")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise ValueError("report revisions are never deleted")
+
+    def figures(self) -> dict[str, int]:
+        return {code: getattr(self, code) for code in COUNT_FIELDS}
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a request that carried an `Idempotency-Key`, to replay it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    request_digest = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    body = models.JSONField()
+    etag = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,0 +1,196 @@
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    FilteredRelation,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Greatest, StrIndex, Substr
+
+from fangkong.accounts.scoping import get_visible_or_404, visible
+from fangkong.institutions.models import Institution
+from fangkong.regions.models import Region
+from fangkong.reporting.models import DailyReport, ReportingRegime, ReportStatus, UnitStatus
+from fangkong.reporting.rules import is_before_deadline
+
+
+def governing_regime(institution: Institution, day: datetime.date) -> ReportingRegime | None:
+    """The regime an institution reports under on `day`: the one of its nearest region."""
+    paths = [institution.region.path[: i + 1] for i, c in enumerate(institution.region.path)
+             if c == "/"]  # fmt: skip
+    regimes = [
+        r
+        for r in ReportingRegime.objects.filter(region__path__in=paths).select_related("region")
+        if r.covers(day)
+    ]
+    return max(regimes, key=lambda r: r.region.depth, default=None)
+
+
+def open_on(day: datetime.date, prefix: str = "") -> Q:
+    """Institutions operating on `day` (and so expected to report, if a regime covers them)."""
+    return (Q(**{f"{prefix}opened_on__isnull": True}) | Q(**{f"{prefix}opened_on__lte": day})) & (
+        Q(**{f"{prefix}closed_on__isnull": True}) | Q(**{f"{prefix}closed_on__gte": day})
+    )
+
+
+@dataclass(frozen=True)
+class Group:
+    """The institutions of a subtree that report under one regime on a day."""
+
+    regime: ReportingRegime
+    condition: Q
+    past_deadline: bool
+
+
+def regime_groups(region: Region, day: datetime.date, now: datetime.datetime) -> list[Group]:
+    """Split `region`'s subtree by governing regime on `day`, nearest regime first."""
+    ancestors = [region.path[: i + 1] for i, c in enumerate(region.path) if c == "/"]
+    regimes = [
+        r
+        for r in ReportingRegime.objects.filter(
+            Q(region__path__in=ancestors) | Q(region__path__startswith=region.path)
+        ).select_related("region")
+        if r.covers(day)
+    ]
+    regimes.sort(key=lambda r: r.region.depth, reverse=True)
+    groups: list[Group] = []
+    claimed = Q(pk__in=[])
+    for regime in regimes:
+        inside = Q(region__path__startswith=regime.region.path)
+        groups.append(Group(regime, inside & ~claimed, not is_before_deadline(regime, day, now)))
+        claimed |= inside
+    return groups
+
+
+@dataclass
+class Counts:
+    expected: int = 0
+    on_time: int = 0
+    late: int = 0
+    pending: int = 0
+    missing: int = 0
+
+    @property
+    def received(self) -> int:
+        return self.on_time + self.late
+
+    def rates(self) -> dict[str, float | None]:
+        """DHIS2's reporting rate and on-time rate, as fractions of the expected reports."""
+        if not self.expected:
+            return {"reporting_rate": None, "on_time_rate": None}
+        return {
+            "reporting_rate": round(self.received / self.expected, 4),
+            "on_time_rate": round(self.on_time / self.expected, 4),
+        }
+
+    def add(self, other: "Counts") -> None:
+        for name in ("expected", "on_time", "late", "pending", "missing"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class Completeness:
+    region: Region
+    day: datetime.date
+    total: Counts
+    children: list[tuple[Region, Counts]] = field(default_factory=list)
+
+
+def expected_units(
+    *, user: Any, region: Region, day: datetime.date, groups: list[Group]
+) -> QuerySet[Institution]:
+    """The institutions of the subtree expected to report on `day`, with that day's report."""
+    covered = Q(pk__in=[])
+    for group in groups:
+        covered |= group.condition
+    return (
+        visible(Institution.objects.all(), user)
+        .filter(region__path__startswith=region.path)
+        .filter(covered, open_on(day))
+        .annotate(today=FilteredRelation("daily_reports", condition=Q(daily_reports__day=day)))
+    )
+
+
+def unit_status(groups: list[Group]) -> Case:
+    """A unit's status on the day: its report's timeliness, or pending/missing by deadline."""
+    whens = [
+        When(today__status=ReportStatus.ON_TIME, then=Value(UnitStatus.ON_TIME.value)),
+        When(today__status=ReportStatus.LATE, then=Value(UnitStatus.LATE.value)),
+    ]
+    for group in groups:
+        absent = UnitStatus.MISSING if group.past_deadline else UnitStatus.PENDING
+        whens.append(When(group.condition, then=Value(absent.value)))
+    return Case(*whens, default=Value(UnitStatus.MISSING.value), output_field=CharField())
+
+
+def completeness(
+    *, user: Any, region: Region, day: datetime.date, now: datetime.datetime
+) -> Completeness:
+    """Expected, received and on-time counts for `region` on `day`, in total and per child."""
+    groups = regime_groups(region, day, now)
+    depth = len(region.path)
+    child_code = Substr(
+        "region__path",
+        depth + 1,
+        # Greatest: an institution placed on `region` itself has no child segment.
+        Greatest(StrIndex(Substr("region__path", depth + 1), Value("/")) - 1, Value(0)),
+    )
+    rows = (
+        expected_units(user=user, region=region, day=day, groups=groups)
+        .annotate(unit_status=unit_status(groups), child=child_code)
+        .values("child", "unit_status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    by_child: dict[str, Counts] = {}
+    total = Counts()
+    for row in rows:
+        counts = by_child.setdefault(row["child"], Counts())
+        setattr(counts, row["unit_status"], getattr(counts, row["unit_status"]) + row["n"])
+        counts.expected += row["n"]
+    for counts in by_child.values():
+        total.add(counts)
+    children = []
+    for child in visible(region.children.all(), user).order_by("code"):
+        children.append((child, by_child.get(child.code, Counts())))
+    return Completeness(region=region, day=day, total=total, children=children)
+
+
+def unit_list(
+    *,
+    user: Any,
+    region: Region,
+    day: datetime.date,
+    now: datetime.datetime,
+    status: str | None = None,
+) -> QuerySet[Institution]:
+    groups = regime_groups(region, day, now)
+    units = (
+        expected_units(user=user, region=region, day=day, groups=groups)
+        .annotate(
+            unit_status=unit_status(groups),
+            submitted_at=F("today__first_submitted_at"),
+        )
+        .select_related("region")
+        .order_by("region__path", "code")
+    )
+    if status:
+        units = units.filter(unit_status=status)
+    return units
+
+
+def report_get(*, user: Any, institution: Institution, day: datetime.date) -> DailyReport:
+    return get_visible_or_404(
+        DailyReport.objects.select_related("current", "institution"),
+        user,
+        institution=institution,
+        day=day,
+    )

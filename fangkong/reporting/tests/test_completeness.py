@@ -1,0 +1,107 @@
+import datetime
+
+import pytest
+
+from fangkong.accounts.scoping import SYSTEM
+from fangkong.institutions.models import Institution
+from fangkong.reporting.services import report_submit
+from fangkong.reporting.tests.conftest import DAY, at, figures
+
+URL = f"/api/v1/regions/152900/completeness?date={DAY}"
+ALXA = ["1529210001", "1529210002", "1529220001", "1529230001", "1529710001"]
+
+
+def submit(world, code, when):
+    report_submit(actor=SYSTEM, institution=world.institutions[code], day=DAY,
+                  figures=figures(), now=when)  # fmt: skip
+
+
+@pytest.fixture
+def reported(world, regime):
+    """By 16:00 on 25 October: two on time, one late, two silent."""
+    submit(world, "1529210001", at(9))
+    submit(world, "1529220001", at(15, 59, 59))
+    submit(world, "1529230001", at(16, 0))
+
+
+def counts(body):
+    keys = ("expected", "received", "on_time", "late", "missing", "pending")
+    return {k: body[k] for k in keys}
+
+
+def test_before_the_deadline_the_silent_are_pending(world, reported, clock):
+    clock.set(at(15, 30))
+    body = world.api("league").get(URL).json()
+    assert counts(body) == {"expected": 5, "received": 3, "on_time": 2, "late": 1,
+                            "missing": 0, "pending": 2}  # fmt: skip
+
+
+def test_after_the_deadline_the_silent_are_missing_and_rates_follow_dhis2(world, reported, clock):
+    clock.set(at(17))
+    body = world.api("league").get(URL).json()
+    assert counts(body) == {"expected": 5, "received": 3, "on_time": 2, "late": 1,
+                            "missing": 2, "pending": 0}  # fmt: skip
+    assert body["reporting_rate"] == 0.6
+    assert body["on_time_rate"] == 0.4
+
+
+def test_children_carry_the_same_counts(world, reported, clock):
+    clock.set(at(17))
+    children = {c["code"]: c for c in world.api("league").get(URL).json()["children"]}
+    assert counts(children["152921"]) == {"expected": 2, "received": 1, "on_time": 1, "late": 0,
+                                         "missing": 1, "pending": 0}  # fmt: skip
+    assert children["152923"]["late"] == 1
+    assert children["152922"]["on_time"] == 1
+    assert children["152921401"]["expected"] == 0
+    assert children["152971"]["missing"] == 1
+    assert children["152900-01"]["reporting_rate"] is None
+
+
+def test_units_list_each_institution_with_its_status(world, reported, clock):
+    clock.set(at(17))
+    body = world.api("league").get(URL).json()
+    statuses = {u["code"]: u["status"] for u in body["units"]}
+    assert statuses == {"1529210001": "on_time", "1529210002": "missing",
+                        "1529220001": "on_time", "1529230001": "late",
+                        "1529710001": "missing"}  # fmt: skip
+    assert body["units_total"] == 5
+
+
+def test_units_filter_by_status_and_paginate(world, reported, clock):
+    clock.set(at(17))
+    api = world.api("league")
+    missing = api.get(URL + "&status=missing").json()
+    assert {u["code"] for u in missing["units"]} == {"1529210002", "1529710001"}
+    assert missing["units_total"] == 2
+    page = api.get(URL + "&limit=2&offset=2").json()
+    assert [u["code"] for u in page["units"]] == ["1529220001", "1529230001"]
+
+
+def test_an_institution_closed_down_is_not_expected(world, reported, clock):
+    clock.set(at(17))
+    Institution.objects.filter(code="1529710001").update(closed_on=DAY - datetime.timedelta(1))
+    body = world.api("league").get(URL).json()
+    assert body["expected"] == 4
+    assert "1529710001" not in {u["code"] for u in body["units"]}
+
+
+def test_nothing_is_expected_outside_a_regime(world, reported, clock):
+    clock.set(at(17))
+    body = world.api("league").get("/api/v1/regions/152900/completeness?date=2022-10-20").json()
+    assert body["expected"] == 0
+    assert body["reporting_rate"] is None
+
+
+def test_a_banner_officer_sees_their_banner_only(world, reported, clock):
+    clock.set(at(17))
+    api = world.api("zuoqi")
+    assert api.get(URL).status_code == 404
+    body = api.get(f"/api/v1/regions/152921/completeness?date={DAY}").json()
+    assert {u["code"] for u in body["units"]} == {"1529210001", "1529210002"}
+
+
+def test_completeness_of_an_operator_holds_only_their_institution(world, reported, clock):
+    clock.set(at(17))
+    body = world.api("operator").get(f"/api/v1/regions/152921/completeness?date={DAY}").json()
+    assert body["expected"] == 1
+    assert [u["code"] for u in body["units"]] == ["1529210001"]
