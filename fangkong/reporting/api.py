@@ -8,12 +8,19 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination
 from pydantic import StrictInt
 
+from fangkong.accounts.scoping import visible
 from fangkong.core.exceptions import ApiError
 from fangkong.institutions.selectors import institution_get
 from fangkong.regions.selectors import region_get
-from fangkong.reporting import selectors, services
+from fangkong.reporting import bulletin, confirmation, selectors, services
 from fangkong.reporting.idempotency import recorded, remember, request_digest
-from fangkong.reporting.models import DailyReport, IdempotencyRecord, ReportingRegime, UnitStatus
+from fangkong.reporting.models import (
+    Aberration,
+    DailyReport,
+    IdempotencyRecord,
+    ReportingRegime,
+    UnitStatus,
+)
 from fangkong.reporting.template import EVENT_FIELDS
 
 router = Router(tags=["reporting"])
@@ -253,8 +260,7 @@ def get_completeness(
         status=status.value if status else None,
     )  # fmt: skip
     limit = max(0, min(limit, 1000))
-    fields = ("code", "name", "region__code", "unit_status", "submitted_at")
-    page = units.values(*fields)
+    page = units.values("code", "name", "region__code", "unit_status", "submitted_at")
     page = page[max(offset, 0) : max(offset, 0) + limit]
     return {
         "region_code": region.code,
@@ -276,3 +282,96 @@ def get_completeness(
         ],
         "units_total": units.count(),
     }
+
+
+class ConfirmIn(Schema):
+    remarks: str = Field("", max_length=2000)
+
+
+class ConfirmationOut(Schema):
+    region_code: str
+    region_name: str
+    date: datetime.date
+    confirmed: bool
+    status: str | None
+    confirmed_at: datetime.datetime | None
+    confirmed_by: str | None
+    remarks: str
+    reports: int | None
+    expected: int | None
+    totals: dict[str, int] | None
+
+
+def confirmation_body(region: Any, day: datetime.date, item: Any) -> dict[str, Any]:
+    return {
+        "region_code": region.code,
+        "region_name": region.name,
+        "date": day,
+        "confirmed": item is not None,
+        "status": item.status if item else None,
+        "confirmed_at": item.confirmed_at if item else None,
+        "confirmed_by": item.confirmed_by.get_username() if item and item.confirmed_by else None,
+        "remarks": item.remarks if item else "",
+        "reports": item.reports if item else None,
+        "expected": item.expected if item else None,
+        "totals": item.totals if item else None,
+    }
+
+
+@router.post("/regions/{code}/confirmations/{day}", response={201: ConfirmationOut})
+def confirm(
+    request: HttpRequest, code: str, day: datetime.date, payload: ConfirmIn
+) -> Status[dict[str, Any]]:
+    """A banner officer confirms the banner's report for the day, with remarks."""
+    region = region_get(user=request.user, code=code)
+    item = confirmation.banner_confirm(
+        actor=request.user, region=region, day=day, remarks=payload.remarks
+    )
+    return Status(201, confirmation_body(region, day, item))
+
+
+@router.get("/regions/{code}/confirmations", response=list[ConfirmationOut])
+def list_confirmations(request: HttpRequest, code: str, date: datetime.date) -> Any:
+    """Which of the region's children (banners) confirmed their report for `date`, and when."""
+    region = region_get(user=request.user, code=code)
+    pairs = confirmation.confirmations_of_children(user=request.user, region=region, day=date)
+    return [confirmation_body(child, date, item) for child, item in pairs]
+
+
+class BulletinOut(Schema):
+    region_code: str
+    date: datetime.date
+    zh_hans: str
+    en: str
+
+
+@router.get("/regions/{code}/bulletin", response=BulletinOut)
+def get_bulletin(request: HttpRequest, code: str, date: datetime.date) -> dict[str, Any]:
+    """The day's bulletin text, in Chinese and English, ready to paste into a message."""
+    region = region_get(user=request.user, code=code)
+    texts = bulletin.bulletin(user=request.user, region=region, day=date, now=timezone.now())
+    return {"region_code": region.code, "date": date, "zh_hans": texts["zh-hans"],
+            "en": texts["en"]}  # fmt: skip
+
+
+class AberrationOut(Schema):
+    institution_code: str = Field(alias="institution.code")
+    institution_name: str = Field(alias="institution.name")
+    date: datetime.date = Field(alias="day")
+    field: str
+    value: int
+    c1: float | None
+    c2: float | None
+    c3: float | None
+    methods: str
+
+
+@router.get("/regions/{code}/signals", response=list[AberrationOut])
+def list_signals(request: HttpRequest, code: str, since: datetime.date) -> Any:
+    """Early-warning signals (EARS C1–C3) in the region since a day, newest first."""
+    region = region_get(user=request.user, code=code)
+    return (
+        visible(Aberration.objects.select_related("institution"), request.user)
+        .filter(institution__region__path__startswith=region.path, day__gte=since)
+        .order_by("-day", "institution__code")[:500]
+    )

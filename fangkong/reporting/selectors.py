@@ -171,7 +171,8 @@ def unit_list(
     day: datetime.date,
     now: datetime.datetime,
     status: str | None = None,
-) -> QuerySet[Institution]:
+) -> QuerySet[Any]:
+    """The expected units with their `unit_status` and `submitted_at` for the day."""
     groups = regime_groups(region, day, now)
     units = (
         expected_units(user=user, region=region, day=day, groups=groups)

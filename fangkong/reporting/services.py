@@ -13,6 +13,7 @@ from fangkong.core.errors import field_error
 from fangkong.core.exceptions import Forbidden, PreconditionFailed, PreconditionRequired
 from fangkong.institutions.models import Institution
 from fangkong.regions.models import Region
+from fangkong.reporting import aberrations
 from fangkong.reporting.models import DailyReport, ReportingRegime, ReportRevision
 from fangkong.reporting.rules import local_today, timeliness
 from fangkong.reporting.selectors import governing_regime
@@ -227,6 +228,8 @@ def report_submit(
             raise field_error("reason", _("An amendment needs a reason."), "reason_required")
         _amend(actor, report, counts, is_zero, notes, reason.strip(), now)
         created = False
+    if any(counts[field] for field in aberrations.WATCHED):
+        aberrations.detect(institution, day)
     return SubmitResult(report, created, report_warnings(institution, day, counts))
 
 

@@ -1,0 +1,107 @@
+import datetime
+import json
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from fangkong.accounts.scoping import SYSTEM
+from fangkong.reporting.confirmation import banner_confirm
+from fangkong.reporting.models import Aberration, BannerConfirmation
+from fangkong.reporting.services import regime_create, report_submit
+from fangkong.reporting.tests.conftest import DAY, at, figures
+
+
+def submit(world, code, when, day=DAY, **overrides):
+    report_submit(actor=SYSTEM, institution=world.institutions[code], day=day,
+                  figures=figures(**overrides), is_zero=not overrides, now=when)  # fmt: skip
+
+
+def test_banner_confirmation_sums_its_institutions(world, regime):
+    submit(world, "1529210001", at(9), residents=200, fever=2)
+    submit(world, "1529210002", at(10), residents=60)
+    confirmation = banner_confirm(actor=world.users["zuoqi"], region=world.regions["152921"],
+                                  day=DAY, remarks="两家均已报告", now=at(15, 30))  # fmt: skip
+    assert confirmation.status == "on_time"
+    assert (confirmation.reports, confirmation.expected) == (2, 2)
+    assert confirmation.totals["residents"] == 260
+    assert confirmation.totals["fever"] == 2
+
+
+def test_confirmation_after_the_deadline_is_late(world, regime):
+    confirmation = banner_confirm(actor=world.users["zuoqi"], region=world.regions["152921"],
+                                  day=DAY, now=at(16))  # fmt: skip
+    assert confirmation.status == "late"
+
+
+def test_a_banner_confirms_once(world, regime):
+    banner_confirm(actor=world.users["zuoqi"], region=world.regions["152921"], day=DAY, now=at(15))
+    with pytest.raises(ValidationError):
+        banner_confirm(actor=world.users["zuoqi"], region=world.regions["152921"], day=DAY,
+                       now=at(15, 5))  # fmt: skip
+    assert BannerConfirmation.objects.count() == 1
+
+
+def test_an_officer_of_another_banner_cannot_confirm(world, regime):
+    with pytest.raises(ValidationError):
+        banner_confirm(actor=world.users["ejina"], region=world.regions["152921"], day=DAY,
+                       now=at(15))  # fmt: skip
+
+
+def test_the_league_sees_which_banners_confirmed(world, regime, clock):
+    clock.set(at(15, 30))
+    response = world.api("zuoqi").post(
+        f"/api/v1/regions/152921/confirmations/{DAY}", data=json.dumps({"remarks": "无异常"}),
+        content_type="application/json",
+    )  # fmt: skip
+    assert response.status_code == 201
+    listing = world.api("league").get(f"/api/v1/regions/152900/confirmations?date={DAY}").json()
+    by_code = {item["region_code"]: item for item in listing}
+    assert by_code["152921"]["confirmed"] and by_code["152921"]["status"] == "on_time"
+    assert by_code["152921"]["remarks"] == "无异常"
+    assert not by_code["152923"]["confirmed"]
+
+
+def test_confirming_another_banner_through_the_api_is_404(world, regime):
+    response = world.api("ejina").post(
+        f"/api/v1/regions/152921/confirmations/{DAY}", data="{}", content_type="application/json"
+    )
+    assert response.status_code == 404
+
+
+def test_bulletin_reads_like_the_handwritten_one(world, regime, clock):
+    for code in ["1529210001", "1529210002", "1529220001", "1529230001", "1529710001"]:
+        submit(world, code, at(10))
+    clock.set(at(17))
+    body = world.api("league").get(f"/api/v1/regions/152900/bulletin?date={DAY}").json()
+    assert body["zh_hans"].startswith(
+        "截至10月25日16时，全盟应报告养老机构5家，已报告5家，其中零报告5家，迟报0家，未报告0家。"
+    )
+    assert body["en"].startswith("As of 16:00 on 25 October 2022, 阿拉善盟: 5 institutions")
+
+
+def test_bulletin_names_late_and_missing_units_and_the_days_figures(world, regime, clock):
+    report_submit(actor=SYSTEM, institution=world.institutions["1529210001"], day=DAY,
+                  figures=figures(fever=2), notes="退热药品不足", now=at(10))  # fmt: skip
+    submit(world, "1529230001", at(16, 30))
+    clock.set(at(17))
+    text = world.api("league").get(f"/api/v1/regions/152900/bulletin?date={DAY}").json()["zh_hans"]
+    assert "迟报1家" in text and "未报告3家" in text
+    assert "额济纳旗社会福利中心" in text.split("迟报：")[1]
+    assert "阿拉善高新区颐养院" in text.split("未报告：")[1]
+    assert "当日新增发热人数：2（阿拉善左旗社会福利中心 2）" in text
+    assert "阿拉善左旗社会福利中心反映的问题：退热药品不足" in text
+
+
+def test_a_jump_in_fever_raises_an_early_warning(world):
+    regime_create(actor=SYSTEM, name="十月", region_code="152900",
+                  start_date=datetime.date(2022, 10, 1))  # fmt: skip
+    for offset in range(1, 12):
+        day = DAY - datetime.timedelta(days=offset)
+        submit(world, "1529210001", at(10, day=day), day=day)
+    report_submit(actor=SYSTEM, institution=world.institutions["1529210001"], day=DAY,
+                  figures=figures(fever=3), now=at(10))  # fmt: skip
+    signal = Aberration.objects.get(institution__code="1529210001", day=DAY, field="fever")
+    assert "C1" in signal.methods
+    listing = world.api("zuoqi").get("/api/v1/regions/152921/signals?since=2022-10-01").json()
+    assert [(s["institution_code"], s["field"]) for s in listing] == [("1529210001", "fever")]
+    assert world.api("ejina").get("/api/v1/regions/152923/signals?since=2022-10-01").json() == []
