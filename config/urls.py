@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("fangkong.accounts.urls")),
     path("institutions/", include("fangkong.institutions.urls")),
     path("audit/", include("fangkong.audit.urls")),
+    path("", include("fangkong.reporting.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

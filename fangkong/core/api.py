@@ -121,10 +121,12 @@ def _add_routers() -> None:
     from fangkong.institutions.api import router as institutions_router
     from fangkong.regions.api import router as regions_router
     from fangkong.reporting.api import router as reporting_router
+    from fangkong.reporting.api_exports import router as exports_router
 
     api.add_router("/regions", regions_router)
     api.add_router("/institutions", institutions_router)
     api.add_router("/", reporting_router)
+    api.add_router("/", exports_router)
 
 
 _add_routers()

@@ -8,14 +8,12 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination
 from pydantic import StrictInt
 
-from fangkong.accounts.scoping import visible
 from fangkong.core.exceptions import ApiError
 from fangkong.institutions.selectors import institution_get
 from fangkong.regions.selectors import region_get
 from fangkong.reporting import bulletin, confirmation, selectors, services
 from fangkong.reporting.idempotency import recorded, remember, request_digest
 from fangkong.reporting.models import (
-    Aberration,
     DailyReport,
     IdempotencyRecord,
     ReportingRegime,
@@ -370,8 +368,4 @@ class AberrationOut(Schema):
 def list_signals(request: HttpRequest, code: str, since: datetime.date) -> Any:
     """Early-warning signals (EARS C1–C3) in the region since a day, newest first."""
     region = region_get(user=request.user, code=code)
-    return (
-        visible(Aberration.objects.select_related("institution"), request.user)
-        .filter(institution__region__path__startswith=region.path, day__gte=since)
-        .order_by("-day", "institution__code")[:500]
-    )
+    return selectors.signals(user=request.user, region=region, since=since)[:500]

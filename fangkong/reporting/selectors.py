@@ -18,7 +18,13 @@ from django.db.models.functions import Greatest, StrIndex, Substr
 from fangkong.accounts.scoping import get_visible_or_404, visible
 from fangkong.institutions.models import Institution
 from fangkong.regions.models import Region
-from fangkong.reporting.models import DailyReport, ReportingRegime, ReportStatus, UnitStatus
+from fangkong.reporting.models import (
+    Aberration,
+    DailyReport,
+    ReportingRegime,
+    ReportStatus,
+    UnitStatus,
+)
 from fangkong.reporting.rules import is_before_deadline
 
 
@@ -194,4 +200,17 @@ def report_get(*, user: Any, institution: Institution, day: datetime.date) -> Da
         user,
         institution=institution,
         day=day,
+    )
+
+
+def institution_list_in(*, user: Any, region: Region) -> QuerySet[Institution]:
+    return visible(Institution.objects.all(), user).filter(region__path__startswith=region.path)
+
+
+def signals(*, user: Any, region: Region, since: datetime.date) -> QuerySet[Aberration]:
+    """Early-warning signals in the region since a day, newest first."""
+    return (
+        visible(Aberration.objects.select_related("institution"), user)
+        .filter(institution__region__path__startswith=region.path, day__gte=since)
+        .order_by("-day", "institution__code")
     )

@@ -1,0 +1,234 @@
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F, Sum
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from fangkong.core.exceptions import Forbidden, PreconditionFailed, PreconditionRequired
+from fangkong.institutions.models import Institution
+from fangkong.institutions.selectors import institution_get
+from fangkong.regions.selectors import region_get
+from fangkong.reporting import bulletin, confirmation, selectors, services
+from fangkong.reporting.forms import ReportForm
+from fangkong.reporting.models import DailyReport, ReportRevision, UnitStatus
+from fangkong.reporting.rules import local_today
+from fangkong.reporting.template import CENSUS_FIELDS, EVENT_FIELDS, FIELDS
+
+HISTORY_DAYS = 30
+# What a zero report asks for: the census of the day and the tests done (DESIGN.md).
+ZERO_REPORT_INPUTS = [f.code for f in FIELDS if f.code not in EVENT_FIELDS]
+
+
+def _day(value: str | None, default: datetime.date) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value) if value else default
+    except ValueError as exc:
+        raise Http404 from exc
+
+
+def _today(institution: Institution) -> datetime.date:
+    regime = selectors.governing_regime(institution, timezone.localdate())
+    return local_today(regime, timezone.now()) if regime else timezone.localdate()
+
+
+@login_required
+def report_today(request: HttpRequest, code: str) -> HttpResponse:
+    institution = institution_get(user=request.user, code=code)
+    return redirect("reporting:report", code=code, day=_today(institution).isoformat())
+
+
+def _latest_before(institution: Institution, day: datetime.date) -> ReportRevision | None:
+    report = (
+        DailyReport.objects.filter(institution=institution, day__lt=day)
+        .select_related("current")
+        .order_by("-day")
+        .first()
+    )
+    return report.current if report else None
+
+
+def _initial(report: DailyReport | None, previous: ReportRevision | None) -> dict[str, Any]:
+    if report is not None and report.current is not None:
+        return {**report.current.figures(), "notes": report.current.notes, "etag": report.etag}
+    if previous is None:
+        return {}
+    # The census carries over from the last report; events start empty each day.
+    return {code: getattr(previous, code) for code in CENSUS_FIELDS}
+
+
+@login_required
+def report(request: HttpRequest, code: str, day: str) -> HttpResponse:
+    """Today's form, the zero-report button, yesterday's figures and the day's history."""
+    institution = institution_get(user=request.user, code=code)
+    the_day = _day(day, _today(institution))
+    existing = (
+        DailyReport.objects.filter(institution=institution, day=the_day)
+        .select_related("current")
+        .first()
+    )
+    previous = _latest_before(institution, the_day)
+    form = ReportForm(request.POST or None, initial=_initial(existing, previous))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _submit(request, institution, the_day, form)
+    ):
+        return redirect(request.path)
+    revisions = existing.revisions.select_related("author") if existing else []
+    return render(request, "reporting/report.html", {
+        "institution": institution, "day": the_day, "report": existing, "form": form,
+        "previous": previous, "revisions": revisions, "event_fields": EVENT_FIELDS,
+        "census_bound": [form[code] for code in ZERO_REPORT_INPUTS],
+        "census_codes": ZERO_REPORT_INPUTS,
+        "previous_rows": [(f.label, getattr(previous, f.code)) for f in FIELDS] if previous else [],
+    }, status=422 if request.method == "POST" else 200)  # fmt: skip
+
+
+def _submit(
+    request: HttpRequest, institution: Institution, day: datetime.date, form: ReportForm
+) -> bool:
+    """Submit the form through the service; on refusal, put the reason on the form."""
+    is_zero = "zero" in request.POST
+    figures = form.figures()
+    if is_zero:
+        figures.update({code: figures[code] or 0 for code in EVENT_FIELDS})
+    try:
+        result = services.report_submit(
+            actor=request.user, institution=institution, day=day, figures=figures,
+            is_zero=is_zero, notes=form.cleaned_data["notes"],
+            reason=form.cleaned_data["reason"], if_match=form.cleaned_data["etag"] or None,
+        )  # fmt: skip
+    except ValidationError as exc:
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return False
+    except (PreconditionFailed, PreconditionRequired) as exc:
+        form.add_error(None, str(exc.message))
+        return False
+    except Forbidden as exc:
+        raise PermissionDenied(str(exc.message)) from exc
+    done = _("Zero report submitted.") if is_zero else _("Report submitted.")
+    messages.success(request, done if result.created else _("Amendment saved."))
+    for warning in result.warnings:
+        messages.warning(request, warning.message)
+    return True
+
+
+@login_required
+def history(request: HttpRequest, code: str) -> HttpResponse:
+    institution = institution_get(user=request.user, code=code)
+    today = _today(institution)
+    reports = {
+        r.day: r
+        for r in DailyReport.objects.filter(
+            institution=institution, day__gt=today - datetime.timedelta(days=HISTORY_DAYS)
+        ).select_related("current")
+    }
+    days = [today - datetime.timedelta(days=i) for i in range(HISTORY_DAYS)]
+    return render(request, "reporting/history.html", {
+        "institution": institution, "rows": [(d, reports.get(d)) for d in days],
+    })  # fmt: skip
+
+
+@login_required
+def board(request: HttpRequest, code: str) -> HttpResponse:
+    """The officer's status board: who reported, who is late, who is silent."""
+    region = region_get(user=request.user, code=code)
+    now = timezone.now()
+    day = _day(request.GET.get("date"), timezone.localdate())
+    status = request.GET.get("status") or None
+    if status not in (None, *UnitStatus.values):
+        raise Http404
+    result = selectors.completeness(user=request.user, region=region, day=day, now=now)
+    units = selectors.unit_list(user=request.user, region=region, day=day, now=now, status=status)
+    context = {
+        "region": region, "day": day, "result": result, "status": status,
+        "units": units[:500], "units_total": units.count(), "statuses": UnitStatus,
+        "previous_day": day - datetime.timedelta(days=1),
+        "next_day": day + datetime.timedelta(days=1),
+        "children": _children_rows(request, region, day, result),
+        "bulletin": _bulletin_text(request, region, day, now),
+        "signals": selectors.signals(user=request.user, region=region,
+                                     since=day - datetime.timedelta(days=6)),
+    }  # fmt: skip
+    template = (
+        "reporting/_units.html" if request.headers.get("HX-Request") else "reporting/board.html"
+    )
+    return render(request, template, context)
+
+
+def _children_rows(
+    request: HttpRequest, region: Any, day: datetime.date, result: selectors.Completeness
+) -> list[tuple[Any, selectors.Counts, Any]]:
+    confirmed = dict(
+        (child.pk, item)
+        for child, item in confirmation.confirmations_of_children(
+            user=request.user, region=region, day=day
+        )
+    )
+    return [(child, counts, confirmed.get(child.pk)) for child, counts in result.children]
+
+
+def _bulletin_text(
+    request: HttpRequest, region: Any, day: datetime.date, now: datetime.datetime
+) -> str:
+    texts = bulletin.bulletin(user=request.user, region=region, day=day, now=now)
+    return texts["en"] if get_language() == "en" else texts["zh-hans"]
+
+
+@login_required
+def trend(request: HttpRequest, code: str) -> JsonResponse:
+    """Completeness and key figures over the last days, for the board's charts."""
+    region = region_get(user=request.user, code=code)
+    end = _day(request.GET.get("end"), timezone.localdate())
+    days = [end - datetime.timedelta(days=i) for i in range(13, -1, -1)]
+    now = timezone.now()
+    rates = []
+    for day in days:
+        counts = selectors.completeness(user=request.user, region=region, day=day, now=now).total
+        rates.append(counts.rates())
+    sums: dict[datetime.date, Any] = {
+        row["report__day"]: row
+        for row in ReportRevision.objects.filter(
+            report__institution__in=selectors.institution_list_in(user=request.user, region=region),
+            report__day__range=(days[0], end),
+            report__current=F("pk"),
+        )
+        .values("report__day")
+        .annotate(fever=Sum("fever"), respiratory=Sum("respiratory"), confirmed=Sum("confirmed"))
+    }
+    return JsonResponse({
+        "days": [d.isoformat() for d in days],
+        "reporting_rate": [r["reporting_rate"] for r in rates],
+        "on_time_rate": [r["on_time_rate"] for r in rates],
+        **{key: [sums[d][key] if d in sums else 0 for d in days]
+           for key in ("fever", "respiratory", "confirmed")},
+        "labels": {"reporting_rate": _("Reporting rate"), "on_time_rate": _("On-time rate"),
+                   "fever": _("Fever"), "respiratory": _("Respiratory symptoms"),
+                   "confirmed": _("Confirmed")},
+    })  # fmt: skip
+
+
+@login_required
+def confirm(request: HttpRequest, code: str) -> HttpResponse:
+    region = region_get(user=request.user, code=code)
+    day = _day(request.POST.get("date"), timezone.localdate())
+    if request.method == "POST":
+        try:
+            confirmation.banner_confirm(
+                actor=request.user, region=region, day=day, remarks=request.POST.get("remarks", "")
+            )
+            messages.success(request, _("The banner's report is confirmed."))
+        except ValidationError as exc:
+            for errors in exc.error_dict.values():
+                for error in errors:
+                    messages.error(request, str(error.message % (error.params or {})))
+    return redirect(reverse("reporting:board", args=[code]) + f"?date={day.isoformat()}")
