@@ -2,7 +2,7 @@ from itertools import groupby
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from fangkong.institutions.selectors import institution_list
@@ -25,3 +25,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "core/home.html",
         {"groups": groups, "total": sum(len(items) for _, items in groups), "query": query},
     )
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers: the process answers. Touches nothing, so it also serves as the
+    minimal Django JSON view that `make bench` compares the API's throughput with."""
+    return JsonResponse({"status": "ok"})

@@ -63,3 +63,8 @@ def test_demo_loads_alxa_once_and_prints_every_login(db):
     assert RoleGrant.objects.get(user=league).region.code == "152900"
     assert User.objects.filter(grants__role="operator").count() == 6
     assert User.objects.filter(grants__role="officer").count() == 7
+
+
+def test_healthz_answers_without_login(client):
+    response = client.get("/healthz")
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
