@@ -1,9 +1,11 @@
 """The Alxa League demo (阿拉善盟): its banners and units, six institutions, a user per role."""
 
 import datetime
+import random
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 from pypinyin import lazy_pinyin
 
 from fangkong.accounts.models import Role
@@ -13,6 +15,8 @@ from fangkong.institutions.models import Institution, Kind
 from fangkong.institutions.services import institution_create
 from fangkong.regions.loading import load_official
 from fangkong.regions.models import Region
+from fangkong.reporting.models import ReportingRegime
+from fangkong.reporting.services import regime_create, report_submit
 
 DEMO_PASSWORD = "Alxa-2022-demo"  # noqa: S105 - printed for the demo's users on purpose
 LEAGUE = "152900"
@@ -94,4 +98,51 @@ def load_demo() -> list[DemoLogin]:
             or Institution.objects.filter(code=login.scope).first()
         )
         role_grant(actor=SYSTEM, user=user, role=login.role, scope=scope)
+    if not ReportingRegime.objects.filter(region=league).exists():
+        _load_reports(league)
     return logins
+
+
+HISTORY_DAYS = 14
+
+
+def _load_reports(league: Region) -> None:
+    """A regime from two weeks ago and its reports so far: mostly zero reports on time, a late
+    one now and then, one institution that often forgets, and a small fever cluster."""
+    today = timezone.localdate()
+    start = today - datetime.timedelta(days=HISTORY_DAYS)
+    regime_create(actor=SYSTEM, name="阿拉善盟养老机构疫情防控日报告", region_code=league.code,
+                  start_date=start)  # fmt: skip
+    rng = random.Random(1025)  # noqa: S311 - reproducible demo data
+    for offset in range(HISTORY_DAYS, 0, -1):
+        day = today - datetime.timedelta(days=offset)
+        for index, item in enumerate(INSTITUTIONS):
+            if item.code == "1529710001" and rng.random() < 0.4:
+                continue  # the forgetful one
+            hour = 16 if rng.random() < 0.1 else rng.randint(8, 15)
+            fever = 2 if item.code == "1529210003" and offset in (3, 2) else 0
+            report_submit(
+                actor=SYSTEM, institution=Institution.objects.get(code=item.code), day=day,
+                figures=_figures(item, index, fever), is_zero=not fever,
+                now=datetime.datetime.combine(day, datetime.time(hour, rng.randint(0, 59)),
+                                              tzinfo=timezone.get_current_timezone()),
+            )  # fmt: skip
+
+
+def _figures(item: DemoInstitution, index: int, fever: int) -> dict[str, int]:
+    residents = item.beds * 7 // 10
+    return {
+        "residents": residents,
+        "staff_on_site": max(6, residents // 4),
+        "in_isolation": 0,
+        "admissions": 0,
+        "visitors": 0,
+        "fever": fever,
+        "respiratory": 0,
+        "suspected": 0,
+        "confirmed": 0,
+        "close_contacts": 0,
+        "tested": 0,
+        "positive": 0,
+        "ppe_days": 20 + index,
+    }

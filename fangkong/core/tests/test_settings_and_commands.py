@@ -10,6 +10,7 @@ from django.core.management import call_command
 from config.settings.env import env
 from fangkong.accounts.models import RoleGrant, User
 from fangkong.institutions.models import Institution
+from fangkong.reporting.models import Aberration, DailyReport
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -63,6 +64,13 @@ def test_demo_loads_alxa_once_and_prints_every_login(db):
     assert RoleGrant.objects.get(user=league).region.code == "152900"
     assert User.objects.filter(grants__role="operator").count() == 6
     assert User.objects.filter(grants__role="officer").count() == 7
+    # Two weeks of reports, so the board and its charts have a story to tell.
+    reports = DailyReport.objects.filter(institution__region__path__startswith="150000/152900/")
+    assert 60 <= reports.count() <= 84
+    assert reports.filter(status="late").exists()
+    assert Aberration.objects.filter(institution__code="1529210003").exists() or reports.filter(
+        current__fever__gt=0
+    ).exists()
 
 
 def test_healthz_answers_without_login(client):
