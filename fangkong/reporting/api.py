@@ -4,10 +4,12 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination
 from pydantic import StrictInt
 
+from fangkong.core.errors import field_error
 from fangkong.core.exceptions import ApiError
 from fangkong.institutions.selectors import institution_get
 from fangkong.regions.selectors import region_get
@@ -280,6 +282,44 @@ def get_completeness(
         ],
         "units_total": units.count(),
     }
+
+
+class DayCountsOut(CountsOut):
+    date: datetime.date
+
+
+class RangeOut(CountsOut):
+    region_code: str
+    start: datetime.date
+    end: datetime.date
+    days: list[DayCountsOut]
+
+
+@router.get("/regions/{code}/completeness-range", response=RangeOut)
+def get_completeness_range(
+    request: HttpRequest, code: str, start: datetime.date, end: datetime.date
+) -> dict[str, Any]:
+    """Completeness for each day of a range (at most 92 days) and over the whole range."""
+    if end < start:
+        raise field_error(
+            "end", gettext_lazy("The end date is before the start date."), "end_first"
+        )
+    if (end - start).days >= selectors.MAX_RANGE_DAYS:
+        raise field_error(
+            "end", gettext_lazy("Ask for at most %(days)d days at once."), "range_too_long",
+            days=selectors.MAX_RANGE_DAYS,
+        )  # fmt: skip
+    region = region_get(user=request.user, code=code)
+    rows = selectors.completeness_range(
+        user=request.user, region=region, start=start, end=end, now=timezone.now()
+    )
+    total = selectors.Counts()
+    for _day, counts in rows:
+        total.add(counts)
+    return {
+        "region_code": region.code, "start": start, "end": end, **counts_body(total),
+        "days": [{"date": day, **counts_body(counts)} for day, counts in rows],
+    }  # fmt: skip
 
 
 class ConfirmIn(Schema):

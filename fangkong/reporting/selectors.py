@@ -214,3 +214,17 @@ def signals(*, user: Any, region: Region, since: datetime.date) -> QuerySet[Aber
         .filter(institution__region__path__startswith=region.path, day__gte=since)
         .order_by("-day", "institution__code")
     )
+
+
+MAX_RANGE_DAYS = 92
+
+
+def completeness_range(
+    *, user: Any, region: Region, start: datetime.date, end: datetime.date, now: datetime.datetime
+) -> list[tuple[datetime.date, Counts]]:
+    """Completeness of `region` for each day from `start` to `end` inclusive."""
+    days = (end - start).days + 1
+    return [
+        (day, completeness(user=user, region=region, day=day, now=now).total)
+        for day in (start + datetime.timedelta(days=i) for i in range(days))
+    ]

@@ -190,11 +190,10 @@ def trend(request: HttpRequest, code: str) -> JsonResponse:
     region = region_get(user=request.user, code=code)
     end = _day(request.GET.get("end"), timezone.localdate())
     days = [end - datetime.timedelta(days=i) for i in range(13, -1, -1)]
-    now = timezone.now()
-    rates = []
-    for day in days:
-        counts = selectors.completeness(user=request.user, region=region, day=day, now=now).total
-        rates.append(counts.rates())
+    rows = selectors.completeness_range(
+        user=request.user, region=region, start=days[0], end=end, now=timezone.now()
+    )
+    rates = [counts.rates() for _day, counts in rows]
     sums: dict[datetime.date, Any] = {
         row["report__day"]: row
         for row in ReportRevision.objects.filter(

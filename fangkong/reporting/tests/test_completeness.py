@@ -105,3 +105,22 @@ def test_completeness_of_an_operator_holds_only_their_institution(world, reporte
     body = world.api("operator").get(f"/api/v1/regions/152921/completeness?date={DAY}").json()
     assert body["expected"] == 1
     assert [u["code"] for u in body["units"]] == ["1529210001"]
+
+
+def test_completeness_over_a_range_adds_up_the_days(world, reported, clock):
+    the_24th = DAY - datetime.timedelta(days=1)
+    report_submit(actor=SYSTEM, institution=world.institutions["1529210001"], day=the_24th,
+                  figures=figures(), now=at(9, day=the_24th))  # fmt: skip
+    clock.set(at(17))
+    url = "/api/v1/regions/152900/completeness-range?start=2022-10-24&end=2022-10-25"
+    body = world.api("league").get(url).json()
+    assert [d["received"] for d in body["days"]] == [1, 3]
+    assert body["expected"] == 10
+    assert body["received"] == 4
+
+
+def test_a_range_too_long_is_refused_naming_the_field(world, regime):
+    response = world.api("league").get(
+        "/api/v1/regions/152900/completeness-range?start=2022-01-01&end=2022-12-31"
+    )
+    assert (response.status_code, response.json()["field"]) == (400, "end")
