@@ -7,7 +7,7 @@ from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.accounts.scoping import Scoping
-from fangkong.reporting.template import COUNT_FIELDS, EVENT_FIELDS
+from fangkong.reporting.template import BY_CODE, COUNT_FIELDS, EVENT_FIELDS
 
 
 class Template(models.TextChoices):
@@ -384,3 +384,7 @@ class Aberration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.institution} {self.day:%Y-%m-%d} {self.field}"
+
+    @property
+    def field_label(self) -> str:
+        return str(BY_CODE[self.field].label)

@@ -12,9 +12,11 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from fangkong.accounts.scoping import visible
 from fangkong.core.exceptions import Forbidden, PreconditionFailed, PreconditionRequired
 from fangkong.institutions.models import Institution
 from fangkong.institutions.selectors import institution_get
+from fangkong.regions.models import Region
 from fangkong.regions.selectors import region_get
 from fangkong.reporting import bulletin, confirmation, selectors, services
 from fangkong.reporting.forms import ReportForm
@@ -59,9 +61,9 @@ def _initial(report: DailyReport | None, previous: ReportRevision | None) -> dic
     if report is not None and report.current is not None:
         return {**report.current.figures(), "notes": report.current.notes, "etag": report.etag}
     if previous is None:
-        return {}
+        return {"tested": 0}
     # The census carries over from the last report; events start empty each day.
-    return {code: getattr(previous, code) for code in CENSUS_FIELDS}
+    return {"tested": 0, **{code: getattr(previous, code) for code in CENSUS_FIELDS}}
 
 
 @login_required
@@ -151,6 +153,7 @@ def board(request: HttpRequest, code: str) -> HttpResponse:
     units = selectors.unit_list(user=request.user, region=region, day=day, now=now, status=status)
     context = {
         "region": region, "day": day, "result": result, "status": status,
+        "parent": _visible_parent(request, region),
         "units": units[:500], "units_total": units.count(), "statuses": UnitStatus,
         "previous_day": day - datetime.timedelta(days=1),
         "next_day": day + datetime.timedelta(days=1),
@@ -163,6 +166,12 @@ def board(request: HttpRequest, code: str) -> HttpResponse:
         "reporting/_units.html" if request.headers.get("HX-Request") else "reporting/board.html"
     )
     return render(request, template, context)
+
+
+def _visible_parent(request: HttpRequest, region: Any) -> Any:
+    if region.parent_id is None:
+        return None
+    return visible(Region.objects.filter(pk=region.parent_id), request.user).first()
 
 
 def _children_rows(
@@ -212,7 +221,7 @@ def trend(request: HttpRequest, code: str) -> JsonResponse:
            for key in ("fever", "respiratory", "confirmed")},
         "labels": {"reporting_rate": _("Reporting rate"), "on_time_rate": _("On-time rate"),
                    "fever": _("Fever"), "respiratory": _("Respiratory symptoms"),
-                   "confirmed": _("Confirmed")},
+                   "confirmed": _("Confirmed cases")},
     })  # fmt: skip
 
 

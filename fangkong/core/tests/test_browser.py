@@ -137,3 +137,37 @@ def test_language_button_switches_to_english_and_back(
     expect(heading).to_contain_text("管辖范围内的养老机构")
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     expect(page).to_have_url(f"{live_server.url}/")
+
+
+@pytest.mark.browser
+def test_operator_makes_the_zero_report_on_a_phone_and_the_league_sees_it(
+    live_server: LiveServer, world: World, open_phone: Callable[[], Page]
+) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from fangkong.accounts.scoping import SYSTEM
+    from fangkong.reporting.services import regime_create
+
+    regime_create(actor=SYSTEM, name="日报告", region_code="152900",
+                  start_date=timezone.localdate() - datetime.timedelta(days=1))  # fmt: skip
+    phone = open_phone()
+    sign_in(phone, live_server, "operator", PASSWORD)
+    phone.locator("main").get_by_role("link", name="今日报告").first.click()
+    for label, value in [("在院老人数", "150"), ("在岗（院内）工作人员数", "42"),
+                         ("院内隔离观察人数", "0"), ("当日检测人数", "0"),
+                         ("防护物资可用天数", "30")]:  # fmt: skip
+        phone.locator("fieldset.zero").get_by_label(label, exact=True).fill(value)
+    assert scroll_width(phone) <= PHONE_WIDTH
+    phone.get_by_role("button", name="提交零报告").click()
+    expect(phone.get_by_text("零报告已提交。")).to_be_visible()
+    expect(phone.get_by_text(re.compile("按时报告|迟报"))).to_be_visible()
+    assert scroll_width(phone) <= PHONE_WIDTH
+
+    officer = open_phone()
+    sign_in(officer, live_server, "league", PASSWORD)
+    officer.goto(f"{live_server.url}/board/152900/")
+    row = officer.locator("ul.units li", has_text=OWN)
+    expect(row.locator(".badge")).to_have_text(re.compile("按时|迟报"))
+    assert scroll_width(officer) <= PHONE_WIDTH
