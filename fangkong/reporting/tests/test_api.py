@@ -179,3 +179,13 @@ def test_future_day_is_refused(world, regime, clock):
     tomorrow = DAY + datetime.timedelta(days=1)
     response = put(world.api("operator"), "1529210001", tomorrow, figures())
     assert (response.status_code, response.json()["code"]) == (400, "future_day")
+
+
+def test_soft_warnings_are_shown_but_do_not_block(world, regime, clock):
+    clock.set(at(10))
+    api = world.api("operator")
+    put(api, "1529210001", DAY - datetime.timedelta(days=1), figures(residents=80))
+    response = put(api, "1529210001", DAY, figures(residents=120))
+    assert response.status_code == 201
+    warnings = {(w["field"], w["code"]) for w in response.json()["warnings"]}
+    assert warnings == {("residents", "above_beds"), ("residents", "sudden_change")}
