@@ -4,7 +4,7 @@ import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet, Sum
+from django.db.models import F, Min, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +15,7 @@ from fangkong.regions.models import Region
 from fangkong.reporting.models import BannerConfirmation, ReportRevision, ReportStatus
 from fangkong.reporting.rules import confirmation_deadline_at, local_today
 from fangkong.reporting.selectors import completeness, regime_groups
-from fangkong.reporting.template import COUNT_FIELDS
+from fangkong.reporting.template import COUNT_FIELDS, STOCK_FIELDS
 
 CONFIRMERS = {"admin", "officer"}
 
@@ -30,7 +30,10 @@ def current_revisions(region: Region, day: datetime.date) -> QuerySet[ReportRevi
 
 
 def banner_totals(region: Region, day: datetime.date) -> dict[str, int]:
-    sums = current_revisions(region, day).aggregate(**{f: Sum(f) for f in COUNT_FIELDS})
+    """The banner's figures: sums, and the minimum of stock fields (see `template.total`)."""
+    sums = current_revisions(region, day).aggregate(
+        **{f: Min(f) if f in STOCK_FIELDS else Sum(f) for f in COUNT_FIELDS}
+    )
     return {field: value or 0 for field, value in sums.items()}
 
 

@@ -44,3 +44,14 @@ COUNT_FIELDS = [f.code for f in FIELDS]
 EVENT_FIELDS = [f.code for f in FIELDS if f.zero_in_zero_report]
 CENSUS_FIELDS = [f.code for f in FIELDS if f.kind in (FieldKind.CENSUS, FieldKind.STOCK)]
 BY_CODE = {f.code: f for f in FIELDS}
+
+# A stock (days of PPE left) does not add up across institutions: the region has as many days as
+# its worst-supplied institution, so totals take the minimum.
+STOCK_FIELDS = [f.code for f in FIELDS if f.kind == FieldKind.STOCK]
+
+
+def total(code: str, values: list[int]) -> int:
+    """Combine one field's values of several reports into the region's figure."""
+    if not values:
+        return 0
+    return min(values) if code in STOCK_FIELDS else sum(values)

@@ -68,9 +68,10 @@ def test_demo_loads_alxa_once_and_prints_every_login(db):
     reports = DailyReport.objects.filter(institution__region__path__startswith="150000/152900/")
     assert 60 <= reports.count() <= 84
     assert reports.filter(status="late").exists()
-    assert Aberration.objects.filter(institution__code="1529210003").exists() or reports.filter(
-        current__fever__gt=0
-    ).exists()
+    assert (
+        Aberration.objects.filter(institution__code="1529210003").exists()
+        or reports.filter(current__fever__gt=0).exists()
+    )
 
 
 def test_healthz_answers_without_login(client):

@@ -105,3 +105,22 @@ def test_a_jump_in_fever_raises_an_early_warning(world):
     listing = world.api("zuoqi").get("/api/v1/regions/152921/signals?since=2022-10-01").json()
     assert [(s["institution_code"], s["field"]) for s in listing] == [("1529210001", "fever")]
     assert world.api("ejina").get("/api/v1/regions/152923/signals?since=2022-10-01").json() == []
+
+
+def test_an_early_warning_is_sent_like_a_reminder_once(world):
+    from fangkong.reporting.models import Notification
+    from fangkong.reporting.reminders import run_due
+
+    regime_create(actor=SYSTEM, name="十月", region_code="152900",
+                  start_date=datetime.date(2022, 10, 1))  # fmt: skip
+    for offset in range(1, 12):
+        day = DAY - datetime.timedelta(days=offset)
+        submit(world, "1529210001", at(10, day=day), day=day)
+    report_submit(actor=SYSTEM, institution=world.institutions["1529210001"], day=DAY,
+                  figures=figures(fever=3), now=at(10))  # fmt: skip
+    assert run_due(now=at(10, 5)).signals == 1
+    assert run_due(now=at(10, 6)).signals == 0
+    told = set(Notification.objects.filter(kind="signal").values_list("recipient__username",
+                                                                      flat=True))  # fmt: skip
+    assert told == {"zuoqi", "league"}
+    assert "阿拉善左旗社会福利中心" in Notification.objects.filter(kind="signal").first().title

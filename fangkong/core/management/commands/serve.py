@@ -22,9 +22,14 @@ class Command(BaseCommand):
             call_command("demo")
         manage = [sys.executable, "-m", "fangkong.cli"]
         worker = subprocess.Popen([*manage, "db_worker", "--no-reload"])  # noqa: S603
+        # db_worker has no scheduler: this loop sends due reminders, escalations and early
+        # warnings every minute; the Dispatch constraint makes a second loop harmless.
+        reminders = subprocess.Popen([*manage, "reminders", "loop"])  # noqa: S603
         self.stdout.write(f"Fangkong on http://{options['addr']}/ (worker pid {worker.pid})")
         try:
             subprocess.call([*manage, "runserver", options["addr"], "--noreload"])  # noqa: S603
         finally:
-            worker.send_signal(signal.SIGTERM)
-            worker.wait(timeout=30)
+            for process in (worker, reminders):
+                process.send_signal(signal.SIGTERM)
+            for process in (worker, reminders):
+                process.wait(timeout=30)
