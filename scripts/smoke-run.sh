@@ -12,7 +12,8 @@ for _ in $(seq 1 120); do
   if curl -fs -o /dev/null http://127.0.0.1:8000/accounts/login/; then
     grep -q "Demo logins" "$log" || { echo "smoke: no demo logins printed"; cat "$log"; exit 1; }
     pgrep -f "db_worker" >/dev/null || { echo "smoke: worker not running"; cat "$log"; exit 1; }
-    echo "smoke: make run serves the login page, printed the demo logins, runs the worker"
+    pgrep -f "reminders loop" >/dev/null || { echo "smoke: reminder loop not running"; cat "$log"; exit 1; }
+    echo "smoke: make run serves the login page, printed the demo logins, runs the worker and the reminder loop"
     exit 0
   fi
   sleep 1
