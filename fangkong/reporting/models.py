@@ -372,6 +372,12 @@ class Aberration(models.Model):
     c3 = models.FloatField(null=True)
     methods = models.CharField(_("methods that signalled"), max_length=20)
     detected_at = models.DateTimeField(_("detected at"), default=now)
+    withdrawn_at = models.DateTimeField(
+        _("withdrawn at"),
+        null=True,
+        blank=True,
+        help_text=_("Set when an amendment took away the figure that raised the signal."),
+    )
 
     scoping = Scoping(region="institution__region", institution="institution")
 

@@ -164,3 +164,24 @@ def test_bad_regime_names_the_field(world, fields, field):
     with pytest.raises(ValidationError) as exc_info:
         regime_create(actor=world.users["zuoqi"], **values)
     assert field_of(exc_info)[0] == field
+
+
+@pytest.mark.skipif(
+    __import__("django.db").db.connection.vendor != "postgresql",
+    reason="the trigger is PostgreSQL's",
+)
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE reporting_reportrevision SET fever = 9", "DELETE FROM reporting_reportrevision"],
+)
+def test_postgresql_refuses_to_rewrite_a_revision(world, regime, statement):
+    from django.db import DatabaseError, connection, transaction
+
+    submit(world)
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
+    assert ReportRevision.objects.get().fever == 0
