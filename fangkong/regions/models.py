@@ -72,5 +72,6 @@ class Region(models.Model):
     def subtree(self) -> "models.QuerySet[Region]":
         return Region.objects.filter(path__startswith=self.path)
 
-    def ancestor_codes(self) -> list[str]:
-        return [code for code in self.path.split("/") if code][:-1]
+    def lineage_paths(self) -> list[str]:
+        """The paths of this region and of every region above it, root first."""
+        return [self.path[: i + 1] for i, c in enumerate(self.path) if c == "/"]

@@ -3,7 +3,6 @@
 import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 
 from fangkong.institutions.models import Institution
 from fangkong.reporting.ears import C3_FIRST_INDEX, ears
@@ -21,11 +20,9 @@ def daily_series(institution: Institution, day: datetime.date, field: str) -> li
     """
     start = day - datetime.timedelta(days=HISTORY_DAYS - 1)
     values = dict(
-        ReportRevision.objects.filter(
-            report__institution=institution,
-            report__day__range=(start, day),
-            report__current=F("pk"),
-        ).values_list("report__day", field)
+        ReportRevision.objects.current()
+        .filter(report__institution=institution, report__day__range=(start, day))
+        .values_list("report__day", field)
     )
     return [values.get(start + datetime.timedelta(days=i), 0) for i in range(HISTORY_DAYS)]
 

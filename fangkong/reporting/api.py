@@ -110,7 +110,7 @@ class ReportOut(Schema):
     warnings: list[WarningOut] = []
 
 
-def report_body(report: DailyReport, warnings: list[services.Warning]) -> dict[str, Any]:
+def report_body(report: DailyReport, warnings: list[services.ReportWarning]) -> dict[str, Any]:
     current = report.current
     assert current is not None
     return {

@@ -4,28 +4,26 @@ import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Min, QuerySet, Sum
+from django.db.models import Min, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.accounts.scoping import SYSTEM, scope_of, visible
 from fangkong.audit.services import audit_record
 from fangkong.core.errors import field_error
-from fangkong.regions.models import Region
+from fangkong.core.exceptions import Forbidden
+from fangkong.regions.models import Level, Region
 from fangkong.reporting.models import BannerConfirmation, ReportRevision, ReportStatus
-from fangkong.reporting.rules import confirmation_deadline_at, local_today
-from fangkong.reporting.selectors import completeness, regime_groups
+from fangkong.reporting.rules import confirmation_deadline_at, is_before_deadline
+from fangkong.reporting.selectors import completeness
+from fangkong.reporting.services import reporting_regime
 from fangkong.reporting.template import COUNT_FIELDS, STOCK_FIELDS
-
-CONFIRMERS = {"admin", "officer"}
 
 
 def current_revisions(region: Region, day: datetime.date) -> QuerySet[ReportRevision]:
     """The figures in force for `day` of every institution under `region`."""
-    return ReportRevision.objects.filter(
-        report__day=day,
-        report__institution__region__path__startswith=region.path,
-        report__current=F("pk"),
+    return ReportRevision.objects.current().filter(
+        report__day=day, report__institution__region__path__startswith=region.path
     )
 
 
@@ -46,23 +44,18 @@ def banner_confirm(
     remarks: str = "",
     now: datetime.datetime | None = None,
 ) -> BannerConfirmation:
-    """Confirm `region`'s report for `day`; the league sees it, with its timeliness."""
+    """Confirm `region`'s report for `day`; the league sees it, with its timeliness.
+
+    Only a banner (a county-level unit) confirms, by its own officers or an administrator: a
+    league officer cannot take the banner's one confirmation of the day.
+    """
     now = now or timezone.now()
-    if not scope_of(actor, CONFIRMERS).covers_path(region.path):
-        raise field_error(
-            "region", _("Only the region's officers confirm its report."), "forbidden"
-        )
-    groups = regime_groups(region, day, now)
-    if not groups:
-        raise field_error(
-            "date", _("No reporting regime covers %(day)s here."), "outside_regime",
-            day=day.isoformat(),
-        )  # fmt: skip
-    regime = groups[0].regime
-    if day > local_today(regime, now):
-        raise field_error("date", _("A report cannot be made for a future day."), "future_day")
+    if region.level != Level.COUNTY or not _confirms_for(actor, region):
+        raise Forbidden(_("Only the banner's own officers confirm its report."))
+    regime = reporting_regime(region, day, now)
     counts = completeness(user=SYSTEM, region=region, day=day, now=now).total
-    in_time = now < confirmation_deadline_at(regime, day)
+    due = confirmation_deadline_at(regime, day)
+    in_time = is_before_deadline(regime, day, now, due=due)
     status = ReportStatus.ON_TIME if in_time else ReportStatus.LATE
     try:
         with transaction.atomic():
@@ -90,6 +83,13 @@ def banner_confirm(
         region_path=region.path,
     )
     return confirmation
+
+
+def _confirms_for(actor: Any, region: Region) -> bool:
+    officers = scope_of(actor, {"officer"})
+    return (
+        scope_of(actor, {"admin"}).covers_path(region.path) or region.path in officers.region_paths
+    )
 
 
 def confirmations_of_children(

@@ -130,6 +130,12 @@ class DailyReport(models.Model):
         return f'"{self.pk}.{self.revision}"'
 
 
+class RevisionQuerySet(models.QuerySet["ReportRevision"]):
+    def current(self) -> "RevisionQuerySet":
+        """The revisions in force: each report's latest."""
+        return self.filter(report__current=models.F("pk"))
+
+
 class ReportRevision(models.Model):
     """The figures of one submission or amendment. Rows are only ever inserted."""
 
@@ -158,6 +164,8 @@ class ReportRevision(models.Model):
         related_name="+", null=True,
     )  # fmt: skip
     submitted_at = models.DateTimeField(_("submitted at"))
+
+    objects = RevisionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("report revision")

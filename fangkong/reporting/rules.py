@@ -17,15 +17,21 @@ def confirmation_deadline_at(regime: ReportingRegime, day: datetime.date) -> dat
 
 
 def is_before_deadline(
-    regime: ReportingRegime, day: datetime.date, moment: datetime.datetime
+    regime: ReportingRegime,
+    day: datetime.date,
+    moment: datetime.datetime,
+    due: datetime.datetime | None = None,
 ) -> bool:
-    """Whether `moment` is in time for `day`: the one place the deadline is compared.
+    """Whether `moment` is in time for `day`: the one place a deadline is compared.
 
-    The deadline is exclusive unless the regime says otherwise: for 16:00, 15:59:59 is on time
-    and 16:00:00 is late.
+    `due` defaults to the report deadline (the banner confirmation passes its own). The deadline
+    is exclusive unless the regime says otherwise: for 16:00, 15:59:59 is on time and 16:00:00
+    late; an inclusive deadline accepts its whole second, 16:00:00.999 included.
     """
-    due = deadline_at(regime, day)
-    return moment <= due if regime.deadline_inclusive else moment < due
+    due = due or deadline_at(regime, day)
+    if regime.deadline_inclusive:
+        due += datetime.timedelta(seconds=1)
+    return moment < due
 
 
 def timeliness(
@@ -37,4 +43,8 @@ def timeliness(
 
 
 def local_today(regime: ReportingRegime, now: datetime.datetime) -> datetime.date:
-    return now.astimezone(ZoneInfo(regime.timezone)).date()
+    return local_time(regime, now).date()
+
+
+def local_time(regime: ReportingRegime, moment: datetime.datetime) -> datetime.datetime:
+    return moment.astimezone(ZoneInfo(regime.timezone))

@@ -10,6 +10,7 @@ from django.db.models import (
     FilteredRelation,
     Q,
     QuerySet,
+    Sum,
     Value,
     When,
 )
@@ -17,27 +18,34 @@ from django.db.models.functions import Greatest, StrIndex, Substr
 
 from fangkong.accounts.scoping import get_visible_or_404, visible
 from fangkong.institutions.models import Institution
+from fangkong.institutions.selectors import institution_list
 from fangkong.regions.models import Region
 from fangkong.reporting.models import (
     Aberration,
     DailyReport,
     ReportingRegime,
+    ReportRevision,
     ReportStatus,
     UnitStatus,
 )
 from fangkong.reporting.rules import is_before_deadline
 
 
-def governing_regime(institution: Institution, day: datetime.date) -> ReportingRegime | None:
-    """The regime an institution reports under on `day`: the one of its nearest region."""
-    paths = [institution.region.path[: i + 1] for i, c in enumerate(institution.region.path)
-             if c == "/"]  # fmt: skip
+def regime_of(region: Region, day: datetime.date) -> ReportingRegime | None:
+    """The regime `region` reports under on `day`: that of the nearest region at or above it."""
     regimes = [
         r
-        for r in ReportingRegime.objects.filter(region__path__in=paths).select_related("region")
+        for r in ReportingRegime.objects.filter(
+            region__path__in=region.lineage_paths()
+        ).select_related("region")
         if r.covers(day)
     ]
     return max(regimes, key=lambda r: r.region.depth, default=None)
+
+
+def governing_regime(institution: Institution, day: datetime.date) -> ReportingRegime | None:
+    """The regime an institution reports under on `day`."""
+    return regime_of(institution.region, day)
 
 
 def open_on(day: datetime.date, prefix: str = "") -> Q:
@@ -58,11 +66,10 @@ class Group:
 
 def regime_groups(region: Region, day: datetime.date, now: datetime.datetime) -> list[Group]:
     """Split `region`'s subtree by governing regime on `day`, nearest regime first."""
-    ancestors = [region.path[: i + 1] for i, c in enumerate(region.path) if c == "/"]
     regimes = [
         r
         for r in ReportingRegime.objects.filter(
-            Q(region__path__in=ancestors) | Q(region__path__startswith=region.path)
+            Q(region__path__in=region.lineage_paths()) | Q(region__path__startswith=region.path)
         ).select_related("region")
         if r.covers(day)
     ]
@@ -203,8 +210,25 @@ def report_get(*, user: Any, institution: Institution, day: datetime.date) -> Da
     )
 
 
-def institution_list_in(*, user: Any, region: Region) -> QuerySet[Institution]:
-    return visible(Institution.objects.all(), user).filter(region__path__startswith=region.path)
+def figure_sums_by_day(
+    *,
+    user: Any,
+    region: Region,
+    start: datetime.date,
+    end: datetime.date,
+    fields: tuple[str, ...],
+) -> dict[datetime.date, dict[str, int]]:
+    """The region's daily sums of some fields over the reports in force, by day."""
+    rows: Any = (
+        ReportRevision.objects.current()
+        .filter(
+            report__institution__in=institution_list(user=user, region=region).values("pk"),
+            report__day__range=(start, end),
+        )
+        .values("report__day")
+        .annotate(**{f: Sum(f) for f in fields})
+    )
+    return {row["report__day"]: {f: row[f] or 0 for f in fields} for row in rows}
 
 
 def signals(*, user: Any, region: Region, since: datetime.date) -> QuerySet[Aberration]:

@@ -16,7 +16,7 @@ from fangkong.regions.models import Region
 from fangkong.reporting import aberrations
 from fangkong.reporting.models import DailyReport, ReportingRegime, ReportRevision
 from fangkong.reporting.rules import local_today, timeliness
-from fangkong.reporting.selectors import governing_regime
+from fangkong.reporting.selectors import regime_of
 from fangkong.reporting.template import BY_CODE, COUNT_FIELDS, EVENT_FIELDS
 
 REGIME_MANAGERS = {"admin", "officer"}
@@ -99,7 +99,7 @@ def _refuse_overlap(
 
 
 @dataclass(frozen=True)
-class Warning:
+class ReportWarning:
     """A figure worth a second look that does not block the report."""
 
     field: str
@@ -137,10 +137,10 @@ def validate_figures(figures: dict[str, Any], is_zero: bool) -> dict[str, int]:
 
 def report_warnings(
     institution: Institution, day: datetime.date, counts: dict[str, int]
-) -> list[Warning]:
+) -> list[ReportWarning]:
     warnings = []
     if counts["residents"] > institution.beds:
-        warnings.append(Warning(
+        warnings.append(ReportWarning(
             "residents", "above_beds",
             str(_("More residents (%(residents)d) than beds (%(beds)d).")
                 % {"residents": counts["residents"], "beds": institution.beds}),
@@ -156,7 +156,7 @@ def report_warnings(
         for code in ("residents", "staff_on_site"):
             before, now = getattr(yesterday, code), counts[code]
             if before and abs(now - before) > max(5, before // 5):
-                warnings.append(Warning(
+                warnings.append(ReportWarning(
                     code, "sudden_change",
                     str(_("%(field)s changed from %(before)d yesterday to %(now)d.")
                         % {"field": BY_CODE[code].label, "before": before, "now": now}),
@@ -170,17 +170,23 @@ def _check_may_report(actor: Any, institution: Institution) -> None:
         raise Forbidden(_("Your role may not submit this institution's report."))
 
 
-def _regime_for(
-    institution: Institution, day: datetime.date, now: datetime.datetime
-) -> ReportingRegime:
-    regime = governing_regime(institution, day)
+def reporting_regime(region: Region, day: datetime.date, now: datetime.datetime) -> ReportingRegime:
+    """The regime `region` reports under on `day`, refusing a day it cannot report for."""
+    regime = regime_of(region, day)
     if regime is None:
         raise field_error(
-            "date", _("No reporting regime covers %(day)s for this institution."),
-            "outside_regime", day=day.isoformat(),
+            "date", _("No reporting regime covers %(day)s here."), "outside_regime",
+            day=day.isoformat(),
         )  # fmt: skip
     if day > local_today(regime, now):
         raise field_error("date", _("A report cannot be made for a future day."), "future_day")
+    return regime
+
+
+def _regime_for(
+    institution: Institution, day: datetime.date, now: datetime.datetime
+) -> ReportingRegime:
+    regime = reporting_regime(institution.region, day, now)
     if not institution.is_open_on(day):
         raise field_error(
             "date", _("The institution was not operating on %(day)s."), "not_operating",
@@ -193,7 +199,7 @@ def _regime_for(
 class SubmitResult:
     report: DailyReport
     created: bool
-    warnings: list[Warning]
+    warnings: list[ReportWarning]
 
 
 @transaction.atomic

@@ -4,7 +4,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, Sum
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -203,16 +202,10 @@ def trend(request: HttpRequest, code: str) -> JsonResponse:
         user=request.user, region=region, start=days[0], end=end, now=timezone.now()
     )
     rates = [counts.rates() for _day, counts in rows]
-    sums: dict[datetime.date, Any] = {
-        row["report__day"]: row
-        for row in ReportRevision.objects.filter(
-            report__institution__in=selectors.institution_list_in(user=request.user, region=region),
-            report__day__range=(days[0], end),
-            report__current=F("pk"),
-        )
-        .values("report__day")
-        .annotate(fever=Sum("fever"), respiratory=Sum("respiratory"), confirmed=Sum("confirmed"))
-    }
+    sums = selectors.figure_sums_by_day(
+        user=request.user, region=region, start=days[0], end=end,
+        fields=("fever", "respiratory", "confirmed"),
+    )  # fmt: skip
     return JsonResponse({
         "days": [d.isoformat() for d in days],
         "reporting_rate": [r["reporting_rate"] for r in rates],

@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reporting', '0002_dhis2mapping_dispatch_webhook_aberration_and_more'),
+        ("reporting", "0002_dhis2mapping_dispatch_webhook_aberration_and_more"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='aberration',
-            name='withdrawn_at',
-            field=models.DateTimeField(blank=True, help_text='Set when an amendment took away the figure that raised the signal.', null=True, verbose_name='withdrawn at'),
+            model_name="aberration",
+            name="withdrawn_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="Set when an amendment took away the figure that raised the signal.",
+                null=True,
+                verbose_name="withdrawn at",
+            ),
         ),
     ]

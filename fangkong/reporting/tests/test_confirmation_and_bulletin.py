@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from fangkong.accounts.scoping import SYSTEM
+from fangkong.core.exceptions import Forbidden
 from fangkong.reporting.confirmation import banner_confirm
 from fangkong.reporting.models import Aberration, BannerConfirmation
 from fangkong.reporting.services import regime_create, report_submit
@@ -41,9 +42,10 @@ def test_a_banner_confirms_once(world, regime):
     assert BannerConfirmation.objects.count() == 1
 
 
-def test_an_officer_of_another_banner_cannot_confirm(world, regime):
-    with pytest.raises(ValidationError):
-        banner_confirm(actor=world.users["ejina"], region=world.regions["152921"], day=DAY,
+@pytest.mark.parametrize("persona", ["ejina", "league", "operator"])
+def test_only_the_banners_own_officers_confirm(world, regime, persona):
+    with pytest.raises(Forbidden):
+        banner_confirm(actor=world.users[persona], region=world.regions["152921"], day=DAY,
                        now=at(15))  # fmt: skip
 
 
@@ -71,7 +73,7 @@ def test_confirming_another_banner_through_the_api_is_404(world, regime):
 def test_bulletin_reads_like_the_handwritten_one(world, regime, clock):
     for code in ["1529210001", "1529210002", "1529220001", "1529230001", "1529710001"]:
         submit(world, code, at(10))
-    clock.set(at(17))
+    clock.set(at(16))
     body = world.api("league").get(f"/api/v1/regions/152900/bulletin?date={DAY}").json()
     assert body["zh_hans"].startswith(
         "截至10月25日16时，全盟应报告养老机构5家，已报告5家，其中零报告5家，迟报0家，未报告0家。"
@@ -83,7 +85,7 @@ def test_bulletin_names_late_and_missing_units_and_the_days_figures(world, regim
     report_submit(actor=SYSTEM, institution=world.institutions["1529210001"], day=DAY,
                   figures=figures(fever=2), notes="退热药品不足", now=at(10))  # fmt: skip
     submit(world, "1529230001", at(16, 30))
-    clock.set(at(17))
+    clock.set(at(16, 45))
     text = world.api("league").get(f"/api/v1/regions/152900/bulletin?date={DAY}").json()["zh_hans"]
     assert "迟报1家" in text and "未报告3家" in text
     assert "额济纳旗社会福利中心" in text.split("迟报：")[1]
@@ -124,3 +126,30 @@ def test_an_early_warning_is_sent_like_a_reminder_once(world):
                                                                       flat=True))  # fmt: skip
     assert told == {"zuoqi", "league"}
     assert "阿拉善左旗社会福利中心" in Notification.objects.filter(kind="signal").first().title
+
+
+def test_a_banner_confirms_against_its_own_regime_not_a_nested_one(world, regime):
+    regime_create(actor=SYSTEM, name="乡镇", region_code="152921", start_date=DAY,
+                  deadline=datetime.time(10, 0))  # fmt: skip
+    regime_create(actor=SYSTEM, name="额济纳旗", region_code="152923", start_date=DAY,
+                  deadline=datetime.time(18, 0))  # fmt: skip
+    confirmation = banner_confirm(actor=world.users["ejina"], region=world.regions["152923"],
+                                  day=DAY, now=at(17))  # fmt: skip
+    assert (confirmation.regime.name, confirmation.status) == ("额济纳旗", "on_time")
+
+
+def test_before_the_deadline_the_bulletin_counts_who_may_still_report(world, regime, clock):
+    submit(world, "1529210001", at(9))
+    clock.set(at(11, 30))
+    body = world.api("league").get(f"/api/v1/regions/152900/bulletin?date={DAY}").json()
+    assert body["zh_hans"].startswith("截至10月25日11时30分，全盟应报告养老机构5家，已报告1家")
+    assert "4家尚未到截止时间" in body["zh_hans"]
+    assert "4 still before the deadline" in body["en"]
+
+
+def test_the_bulletin_reads_the_time_in_the_regimes_zone(world, clock):
+    regime_create(actor=SYSTEM, name="乌鲁木齐时间", region_code="152900", start_date=DAY,
+                  timezone="Asia/Urumqi")  # fmt: skip
+    clock.set(at(18))  # 18:00 in Beijing is 16:00 in Urumqi
+    text = world.api("league").get(f"/api/v1/regions/152900/bulletin?date={DAY}").json()
+    assert text["zh_hans"].startswith("截至10月25日16时")

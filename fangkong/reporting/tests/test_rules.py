@@ -25,6 +25,9 @@ def test_an_inclusive_deadline_accepts_its_own_second():
         deadline_inclusive=True,
     )  # fmt: skip
     assert timeliness(inclusive, DAY, at(16, 0, 0)) == ReportStatus.ON_TIME
+    assert (
+        timeliness(inclusive, DAY, at(16, 0, 0) + datetime.timedelta(milliseconds=300)) == "on_time"
+    )
     assert timeliness(inclusive, DAY, at(16, 0, 1)) == ReportStatus.LATE
 
 

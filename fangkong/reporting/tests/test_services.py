@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection, transaction
 
 from fangkong.accounts.scoping import SYSTEM
 from fangkong.audit.models import AuditEvent
@@ -166,17 +167,12 @@ def test_bad_regime_names_the_field(world, fields, field):
     assert field_of(exc_info)[0] == field
 
 
-@pytest.mark.skipif(
-    __import__("django.db").db.connection.vendor != "postgresql",
-    reason="the trigger is PostgreSQL's",
-)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
 @pytest.mark.parametrize(
     "statement",
     ["UPDATE reporting_reportrevision SET fever = 9", "DELETE FROM reporting_reportrevision"],
 )
 def test_postgresql_refuses_to_rewrite_a_revision(world, regime, statement):
-    from django.db import DatabaseError, connection, transaction
-
     submit(world)
     with (
         pytest.raises(DatabaseError, match="append-only"),
