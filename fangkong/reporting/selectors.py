@@ -231,13 +231,16 @@ def figure_sums_by_day(
     return {row["report__day"]: {f: row[f] or 0 for f in fields} for row in rows}
 
 
-def signals(*, user: Any, region: Region, since: datetime.date) -> QuerySet[Aberration]:
-    """Early-warning signals in the region since a day, newest first."""
-    return (
-        visible(Aberration.objects.select_related("institution"), user)
-        .filter(institution__region__path__startswith=region.path, day__gte=since)
-        .order_by("-day", "institution__code")
+def signals(
+    *, user: Any, region: Region, since: datetime.date, until: datetime.date | None = None
+) -> QuerySet[Aberration]:
+    """Early-warning signals in force in the region from `since` (to `until`), newest first."""
+    found = visible(Aberration.objects.select_related("institution"), user).filter(
+        institution__region__path__startswith=region.path, day__gte=since, withdrawn_at__isnull=True
     )
+    if until is not None:
+        found = found.filter(day__lte=until)
+    return found.order_by("-day", "institution__code")
 
 
 MAX_RANGE_DAYS = 92
@@ -252,3 +255,39 @@ def completeness_range(
         (day, completeness(user=user, region=region, day=day, now=now).total)
         for day in (start + datetime.timedelta(days=i) for i in range(days))
     ]
+
+
+NOT_EXPECTED = "not_expected"
+
+
+def unit_days(
+    institution: Institution, days: list[datetime.date], now: datetime.datetime
+) -> list[tuple[datetime.date, DailyReport | None, str]]:
+    """Each day's report of one institution and its status: a report's timeliness, pending or
+    missing by the deadline, or `not_expected` (no regime, or not operating that day)."""
+    regimes = list(
+        ReportingRegime.objects.filter(
+            region__path__in=institution.region.lineage_paths()
+        ).select_related("region")
+    )
+    reports = {
+        r.day: r
+        for r in DailyReport.objects.filter(institution=institution, day__in=days).select_related(
+            "current"
+        )
+    }
+    rows = []
+    for day in days:
+        report = reports.get(day)
+        regime = max((r for r in regimes if r.covers(day)), key=lambda r: r.region.depth,
+                     default=None)  # fmt: skip
+        if report is not None:
+            status = report.status
+        elif regime is None or not institution.is_open_on(day):
+            status = NOT_EXPECTED
+        elif is_before_deadline(regime, day, now):
+            status = UnitStatus.PENDING
+        else:
+            status = UnitStatus.MISSING
+        rows.append((day, report, str(status)))
+    return rows

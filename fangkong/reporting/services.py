@@ -234,8 +234,8 @@ def report_submit(
             raise field_error("reason", _("An amendment needs a reason."), "reason_required")
         _amend(actor, report, counts, is_zero, notes, reason.strip(), now)
         created = False
-    if any(counts[field] for field in aberrations.WATCHED):
-        aberrations.detect(institution, day)
+    if any(counts[field] for field in aberrations.WATCHED) or not created:
+        aberrations.detect_safely(institution, day)
     return SubmitResult(report, created, report_warnings(institution, day, counts))
 
 

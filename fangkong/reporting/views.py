@@ -24,6 +24,7 @@ from fangkong.reporting.rules import local_today
 from fangkong.reporting.template import CENSUS_FIELDS, EVENT_FIELDS, FIELDS
 
 HISTORY_DAYS = 30
+BOARD_UNITS = 500  # the board lists this many; the filters and exports reach the rest
 # What a zero report asks for: the census of the day and the tests done (DESIGN.md).
 ZERO_REPORT_INPUTS = [f.code for f in FIELDS if f.code not in EVENT_FIELDS]
 
@@ -36,8 +37,7 @@ def _day(value: str | None, default: datetime.date) -> datetime.date:
 
 
 def _today(institution: Institution) -> datetime.date:
-    regime = selectors.governing_regime(institution, timezone.localdate())
-    return local_today(regime, timezone.now()) if regime else timezone.localdate()
+    return _region_today(institution.region, timezone.now())
 
 
 @login_required
@@ -76,28 +76,34 @@ def report(request: HttpRequest, code: str, day: str) -> HttpResponse:
         .first()
     )
     previous = _latest_before(institution, the_day)
-    form = ReportForm(request.POST or None, initial=_initial(existing, previous))
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _submit(request, institution, the_day, form)
-    ):
+    initial = _initial(existing, previous)
+    # The zero report is a form of its own, so that Enter in the full form can never send one.
+    is_zero = request.method == "POST" and "zero" in request.POST
+    data = request.POST if request.method == "POST" else None
+    zero_form = ReportForm(data if is_zero else None, initial=initial, prefix="zero")
+    form = ReportForm(None if is_zero else data, initial=initial)
+    posted = zero_form if is_zero else form
+    if posted.is_bound and posted.is_valid() and _submit(request, institution, the_day, posted,
+                                                         is_zero=is_zero):  # fmt: skip
         return redirect(request.path)
     revisions = existing.revisions.select_related("author") if existing else []
     return render(request, "reporting/report.html", {
         "institution": institution, "day": the_day, "report": existing, "form": form,
-        "previous": previous, "revisions": revisions, "event_fields": EVENT_FIELDS,
-        "census_bound": [form[code] for code in ZERO_REPORT_INPUTS],
-        "census_codes": ZERO_REPORT_INPUTS,
+        "zero_form": zero_form, "previous": previous, "revisions": revisions,
+        "census_bound": [zero_form[code] for code in ZERO_REPORT_INPUTS],
         "previous_rows": [(f.label, getattr(previous, f.code)) for f in FIELDS] if previous else [],
     }, status=422 if request.method == "POST" else 200)  # fmt: skip
 
 
 def _submit(
-    request: HttpRequest, institution: Institution, day: datetime.date, form: ReportForm
+    request: HttpRequest,
+    institution: Institution,
+    day: datetime.date,
+    form: ReportForm,
+    *,
+    is_zero: bool,
 ) -> bool:
     """Submit the form through the service; on refusal, put the reason on the form."""
-    is_zero = "zero" in request.POST
     figures = form.figures()
     if is_zero:
         figures.update({code: figures[code] or 0 for code in EVENT_FIELDS})
@@ -127,16 +133,13 @@ def _submit(
 def history(request: HttpRequest, code: str) -> HttpResponse:
     institution = institution_get(user=request.user, code=code)
     today = _today(institution)
-    reports = {
-        r.day: r
-        for r in DailyReport.objects.filter(
-            institution=institution, day__gt=today - datetime.timedelta(days=HISTORY_DAYS)
-        ).select_related("current")
-    }
     days = [today - datetime.timedelta(days=i) for i in range(HISTORY_DAYS)]
-    return render(request, "reporting/history.html", {
-        "institution": institution, "rows": [(d, reports.get(d)) for d in days],
-    })  # fmt: skip
+    labels = dict(UnitStatus.choices)
+    rows = [
+        (day, report, status, labels.get(status, ""))
+        for day, report, status in selectors.unit_days(institution, days, timezone.now())
+    ]
+    return render(request, "reporting/history.html", {"institution": institution, "rows": rows})
 
 
 @login_required
@@ -144,27 +147,34 @@ def board(request: HttpRequest, code: str) -> HttpResponse:
     """The officer's status board: who reported, who is late, who is silent."""
     region = region_get(user=request.user, code=code)
     now = timezone.now()
-    day = _day(request.GET.get("date"), timezone.localdate())
+    day = _day(request.GET.get("date"), _region_today(region, now))
     status = request.GET.get("status") or None
     if status not in (None, *UnitStatus.values):
         raise Http404
-    result = selectors.completeness(user=request.user, region=region, day=day, now=now)
     units = selectors.unit_list(user=request.user, region=region, day=day, now=now, status=status)
     context = {
-        "region": region, "day": day, "result": result, "status": status,
-        "parent": _visible_parent(request, region),
-        "units": units[:500], "units_total": units.count(), "statuses": UnitStatus,
+        "region": region, "day": day, "status": status, "statuses": UnitStatus,
+        "units": units[:BOARD_UNITS], "units_total": units.count(),
+    }  # fmt: skip
+    if request.headers.get("HX-Request"):
+        return render(request, "reporting/_units.html", context)
+    result = selectors.completeness(user=request.user, region=region, day=day, now=now)
+    context |= {
+        "result": result, "parent": _visible_parent(request, region),
         "previous_day": day - datetime.timedelta(days=1),
         "next_day": day + datetime.timedelta(days=1),
         "children": _children_rows(request, region, day, result),
         "bulletin": _bulletin_text(request, region, day, now),
         "signals": selectors.signals(user=request.user, region=region,
-                                     since=day - datetime.timedelta(days=6)),
+                                     since=day - datetime.timedelta(days=6), until=day)[:50],
     }  # fmt: skip
-    template = (
-        "reporting/_units.html" if request.headers.get("HX-Request") else "reporting/board.html"
-    )
-    return render(request, template, context)
+    return render(request, "reporting/board.html", context)
+
+
+def _region_today(region: Region, now: datetime.datetime) -> datetime.date:
+    """Today where the region reports: in its regime's zone, else the site's."""
+    regime = selectors.regime_of(region, timezone.localdate(now))
+    return local_today(regime, now) if regime else timezone.localdate(now)
 
 
 def _visible_parent(request: HttpRequest, region: Any) -> Any:
@@ -196,7 +206,7 @@ def _bulletin_text(
 def trend(request: HttpRequest, code: str) -> JsonResponse:
     """Completeness and key figures over the last days, for the board's charts."""
     region = region_get(user=request.user, code=code)
-    end = _day(request.GET.get("end"), timezone.localdate())
+    end = _day(request.GET.get("end"), _region_today(region, timezone.now()))
     days = [end - datetime.timedelta(days=i) for i in range(13, -1, -1)]
     rows = selectors.completeness_range(
         user=request.user, region=region, start=days[0], end=end, now=timezone.now()
@@ -221,7 +231,7 @@ def trend(request: HttpRequest, code: str) -> JsonResponse:
 @login_required
 def confirm(request: HttpRequest, code: str) -> HttpResponse:
     region = region_get(user=request.user, code=code)
-    day = _day(request.POST.get("date"), timezone.localdate())
+    day = _day(request.POST.get("date"), _region_today(region, timezone.now()))
     if request.method == "POST":
         try:
             confirmation.banner_confirm(

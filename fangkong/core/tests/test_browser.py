@@ -158,7 +158,7 @@ def test_operator_makes_the_zero_report_on_a_phone_and_the_league_sees_it(
     for label, value in [("在院老人数", "150"), ("在岗（院内）工作人员数", "42"),
                          ("院内隔离观察人数", "0"), ("当日检测人数", "0"),
                          ("防护物资可用天数", "30")]:  # fmt: skip
-        phone.locator("fieldset.zero").get_by_label(label, exact=True).fill(value)
+        phone.locator("form.zero").get_by_label(label, exact=True).fill(value)
     assert scroll_width(phone) <= PHONE_WIDTH
     phone.get_by_role("button", name="提交零报告").click()
     expect(phone.get_by_text("零报告已提交。")).to_be_visible()

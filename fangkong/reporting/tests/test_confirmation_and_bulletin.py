@@ -153,3 +153,18 @@ def test_the_bulletin_reads_the_time_in_the_regimes_zone(world, clock):
     clock.set(at(18))  # 18:00 in Beijing is 16:00 in Urumqi
     text = world.api("league").get(f"/api/v1/regions/152900/bulletin?date={DAY}").json()
     assert text["zh_hans"].startswith("截至10月25日16时")
+
+
+def test_an_amendment_that_takes_the_cases_away_withdraws_the_signal(world):
+    regime_create(actor=SYSTEM, name="十月", region_code="152900",
+                  start_date=datetime.date(2022, 10, 1))  # fmt: skip
+    for offset in range(1, 12):
+        day = DAY - datetime.timedelta(days=offset)
+        submit(world, "1529210001", at(10, day=day), day=day)
+    first = report_submit(actor=SYSTEM, institution=world.institutions["1529210001"], day=DAY,
+                          figures=figures(fever=30), now=at(10)).report  # fmt: skip
+    report_submit(actor=SYSTEM, institution=world.institutions["1529210001"], day=DAY,
+                  figures=figures(fever=0), reason="误填", if_match=first.etag,
+                  now=at(11))  # fmt: skip
+    assert Aberration.objects.get(field="fever").withdrawn_at is not None
+    assert world.api("zuoqi").get("/api/v1/regions/152921/signals?since=2022-10-01").json() == []

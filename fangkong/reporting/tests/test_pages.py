@@ -10,10 +10,15 @@ CENSUS = {"residents": "180", "staff_on_site": "60", "in_isolation": "0", "teste
           "ppe_days": "30"}  # fmt: skip
 
 
+def zero(values):
+    """The zero report's own form names its inputs with a prefix."""
+    return {f"zero-{name}": value for name, value in values.items()}
+
+
 def test_the_zero_report_is_one_button_after_the_census(world, regime, clock):
     clock.set(at(15))
     client = world.client("operator")
-    response = client.post(REPORT, {**CENSUS, "zero": "1"})
+    response = client.post(REPORT, {**zero(CENSUS), "zero": "1"})
     assert response.status_code == 302
     report = DailyReport.objects.get()
     assert (report.status, report.current.is_zero, report.current.fever) == ("on_time", True, 0)
@@ -45,7 +50,7 @@ def test_a_refused_report_keeps_what_was_typed(world, regime, clock):
 def test_an_amendment_needs_a_reason_on_the_page_too(world, regime, clock):
     clock.set(at(15))
     client = world.client("operator")
-    client.post(REPORT, {**CENSUS, "zero": "1"})
+    client.post(REPORT, {**zero(CENSUS), "zero": "1"})
     etag = DailyReport.objects.get().etag
     full = {**CENSUS, **{f: "0" for f in ["admissions", "visitors", "respiratory", "suspected",
             "confirmed", "close_contacts", "positive"]}, "fever": "1", "etag": etag}  # fmt: skip
@@ -58,7 +63,7 @@ def test_an_amendment_needs_a_reason_on_the_page_too(world, regime, clock):
 
 def test_history_shows_each_day(world, regime, clock):
     clock.set(at(15))
-    world.client("operator").post(REPORT, {**CENSUS, "zero": "1"})
+    world.client("operator").post(REPORT, {**zero(CENSUS), "zero": "1"})
     page = world.client("operator").get("/report/1529210001/history/").content.decode()
     assert "按时" in page and "未报" in page
 
@@ -105,3 +110,11 @@ def test_a_banner_officer_confirms_from_the_board(world, regime, clock):
     assert response.status_code == 302
     listing = world.api("league").get(f"/api/v1/regions/152900/confirmations?date={DAY}").json()
     assert {c["region_code"] for c in listing if c["confirmed"]} == {"152921"}
+
+
+def test_enter_in_the_full_form_never_sends_a_zero_report(world, regime, clock):
+    clock.set(at(15))
+    response = world.client("operator").post(REPORT, CENSUS)  # no "zero": the full form
+    assert response.status_code == 422
+    assert "此项为必填项" in response.content.decode()
+    assert not DailyReport.objects.exists()
