@@ -37,7 +37,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "fangkong.core.middleware.ApiBodyLimitMiddleware",
+    "fangkong.core.middleware.ApiMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -158,6 +158,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "fangkong@localhost")
 
 # The largest request body the API accepts (bytes); a daily report is well under 2 KiB.
 FANGKONG_API_MAX_BODY = 64 * 1024
+NINJA_PAGINATION_MAX_LIMIT = 1000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 LOGGING = {

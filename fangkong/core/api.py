@@ -105,10 +105,11 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    # Ninja raises this for a body it cannot parse, among others.
-    code = "invalid_json" if exc.status_code == 400 else "error"
-    message = _("The request body is not valid JSON.") if code == "invalid_json" else str(exc)
-    return _error(request, exc.status_code, {"code": code, "message": message, "field": None})
+    if exc.status_code == 400 and str(exc) == "Cannot parse request body":
+        body = {"code": "invalid_json", "message": _("The request body is not valid JSON.")}
+    else:
+        body = {"code": "error", "message": str(exc)}
+    return _error(request, exc.status_code, {**body, "field": None})
 
 
 @api.exception_handler(ApiError)

@@ -27,9 +27,11 @@ class PreconditionRequired(ApiError):
     code = "if_match_required"
 
 
-class Conflict(ApiError):
+class Unprocessable(ApiError):
+    """Well-formed, but it cannot be done (e.g. an Idempotency-Key reused for another body)."""
+
     status = 422
-    code = "conflict"
+    code = "unprocessable"
 
 
 class Forbidden(ApiError):

@@ -1,11 +1,14 @@
 from itertools import groupby
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from fangkong.institutions.selectors import institution_list
+
+HOME_PAGE_SIZE = 200
 
 
 @login_required
@@ -19,11 +22,12 @@ def home(request: HttpRequest) -> HttpResponse:
             | Q(code__icontains=query)
             | Q(name_pinyin__icontains=query.replace(" ", "").lower())
         )
-    groups = [(region, list(items)) for region, items in groupby(institutions, lambda i: i.region)]
+    page = Paginator(institutions, HOME_PAGE_SIZE).get_page(request.GET.get("page"))
+    groups = [(region, list(items)) for region, items in groupby(page, lambda i: i.region)]
     return render(
         request,
         "core/home.html",
-        {"groups": groups, "total": sum(len(items) for _, items in groups), "query": query},
+        {"groups": groups, "total": page.paginator.count, "page": page, "query": query},
     )
 
 

@@ -1,5 +1,6 @@
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
 
 from fangkong.regions import selectors, services
 from fangkong.regions.models import Level, Region
@@ -34,9 +35,11 @@ def create_region(request: HttpRequest, payload: RegionIn) -> Status[Region]:
 
 
 @router.get("", response=list[RegionOut])
-def list_regions(request: HttpRequest, parent: str | None = None) -> list[Region]:
+@paginate(LimitOffsetPagination)
+def list_regions(request: HttpRequest, parent: str | None = None) -> object:
+    """The regions in scope; with `parent`, that region's children."""
     parent_region = selectors.region_get(user=request.user, code=parent) if parent else None
-    return list(selectors.region_list(user=request.user, parent=parent_region)[:5000])
+    return selectors.region_list(user=request.user, parent=parent_region)
 
 
 @router.get("/{code}", response=RegionOut)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.exceptions import Conflict
+from fangkong.core.exceptions import Unprocessable
 from fangkong.reporting.models import IdempotencyRecord
 
 
@@ -19,11 +19,19 @@ def request_digest(method: str, path: str, body: bytes) -> str:
     return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + canonical).hexdigest()
 
 
+MAX_KEY_LENGTH = 200
+
+
 def recorded(user: Any, key: str, digest: str) -> IdempotencyRecord | None:
     """The response first given to this key, or None; refuse a key reused for another request."""
+    if not 0 < len(key) <= MAX_KEY_LENGTH:
+        raise Unprocessable(
+            _("An Idempotency-Key has 1 to %(max)d characters.") % {"max": MAX_KEY_LENGTH},
+            "Idempotency-Key",
+        )
     record = IdempotencyRecord.objects.filter(user=user, key=key).first()
     if record is not None and record.request_digest != digest:
-        raise Conflict(
+        raise Unprocessable(
             _("This Idempotency-Key was used for a different request."), "Idempotency-Key"
         )
     return record

@@ -145,7 +145,12 @@ def unit_status(groups: list[Group]) -> Case:
 
 
 def completeness(
-    *, user: Any, region: Region, day: datetime.date, now: datetime.datetime
+    *,
+    user: Any,
+    region: Region,
+    day: datetime.date,
+    now: datetime.datetime,
+    with_children: bool = True,
 ) -> Completeness:
     """Expected, received and on-time counts for `region` on `day`, in total and per child."""
     groups = regime_groups(region, day, now)
@@ -172,8 +177,9 @@ def completeness(
     for counts in by_child.values():
         total.add(counts)
     children = []
-    for child in visible(region.children.all(), user).order_by("code"):
-        children.append((child, by_child.get(child.code, Counts())))
+    if with_children:
+        for child in visible(region.children.all(), user).order_by("code"):
+            children.append((child, by_child.get(child.code, Counts())))
     return Completeness(region=region, day=day, total=total, children=children)
 
 
@@ -252,7 +258,7 @@ def completeness_range(
     """Completeness of `region` for each day from `start` to `end` inclusive."""
     days = (end - start).days + 1
     return [
-        (day, completeness(user=user, region=region, day=day, now=now).total)
+        (day, completeness(user=user, region=region, day=day, now=now, with_children=False).total)
         for day in (start + datetime.timedelta(days=i) for i in range(days))
     ]
 

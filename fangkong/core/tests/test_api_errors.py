@@ -49,3 +49,21 @@ def test_openapi_schema_is_published(client, db):
     paths = response.json()["paths"]
     assert "/api/v1/regions" in paths
     assert "/api/v1/institutions/{code}" in paths
+
+
+def test_an_unknown_api_path_answers_in_the_error_shape(world):
+    response = world.api("zuoqi").get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_a_wrong_method_answers_in_the_error_shape(world):
+    response = world.api("zuoqi").delete("/api/v1/regions/152921")
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+
+
+def test_pages_are_capped(world):
+    response = world.api("admin").get("/api/v1/institutions?limit=5000")
+    assert response.status_code == 422
+    assert response.json()["field"] == "limit"

@@ -92,7 +92,7 @@ def test_home_page_lists_exactly_the_scope(world, persona):
 
 
 def test_region_list_of_a_banner_officer_is_their_banner(world):
-    codes = {r["code"] for r in world.api("zuoqi").get("/api/v1/regions").json()}
+    codes = {r["code"] for r in world.api("zuoqi").get("/api/v1/regions").json()["items"]}
     assert codes == {"152921"}
 
 

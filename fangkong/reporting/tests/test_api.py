@@ -189,3 +189,12 @@ def test_soft_warnings_are_shown_but_do_not_block(world, regime, clock):
     assert response.status_code == 201
     warnings = {(w["field"], w["code"]) for w in response.json()["warnings"]}
     assert warnings == {("residents", "above_beds"), ("residents", "sudden_change")}
+
+
+def test_an_overlong_idempotency_key_is_refused_naming_it(world, regime, clock):
+    clock.set(at(10))
+    response = put(
+        world.api("operator"), "1529210001", DAY, figures(), **{"Idempotency-Key": "k" * 201}
+    )
+    assert (response.status_code, response.json()["field"]) == (422, "Idempotency-Key")
+    assert not DailyReport.objects.exists()
