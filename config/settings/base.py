@@ -116,6 +116,8 @@ AXES_COOLOFF_TIME = 0.5  # hours
 # public address, and one person's typos must not lock out the whole office.
 AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# The address axes records, the same as the audit log's (it knows the proxy in front).
+AXES_CLIENT_IP_CALLABLE = "fangkong.audit.middleware.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False

@@ -90,10 +90,46 @@ def role_grant(
             action="user.grant",
             target=user,
             after={"role": role, "scope": getattr(scope, "code", None)},
-            region_path=region.path if region else (institution.region.path if institution else ""),
-            institution_id=institution.pk if institution else None,
+            **_grant_place(grant),
         )
     return grant
+
+
+@transaction.atomic
+def role_revoke(*, actor: Any, grant: RoleGrant) -> None:
+    """Take back one grant; without a system-wide admin grant the user leaves the admin site."""
+    user, place = grant.user, _grant_place(grant)
+    before = {"role": grant.role, "scope": _grant_scope_code(grant)}
+    grant.delete()
+    after = _leave_admin_site(user)
+    audit_record(
+        actor=actor, action="user.revoke", target=user, before=before, after=after, **place
+    )
+
+
+def _leave_admin_site(user: User) -> dict[str, Any] | None:
+    """Clear staff and superuser once no system-wide admin grant is left; return the change."""
+    unscoped_admin = user.grants.filter(role=Role.ADMIN, region=None, institution=None)
+    if not (user.is_staff or user.is_superuser) or unscoped_admin.exists():
+        return None
+    user.is_staff = user.is_superuser = False
+    user.save(update_fields=["is_staff", "is_superuser"])
+    return {"is_staff": False, "is_superuser": False}
+
+
+def _grant_scope_code(grant: RoleGrant) -> str | None:
+    scope = grant.region or grant.institution
+    return scope.code if scope is not None else None
+
+
+def _grant_place(grant: RoleGrant) -> dict[str, Any]:
+    """Where an event about `grant` belongs, so the scope's officers see it in their log."""
+    if grant.institution is not None:
+        return {
+            "region_path": grant.institution.region.path,
+            "institution_id": grant.institution.pk,
+        }
+    return {"region_path": grant.region.path if grant.region else "", "institution_id": None}
 
 
 @transaction.atomic

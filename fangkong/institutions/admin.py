@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from fangkong.institutions.models import Institution
 
@@ -10,5 +11,9 @@ class InstitutionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     search_fields = ["code", "name", "name_pinyin"]
     readonly_fields = [f.name for f in Institution._meta.fields]
 
-    def has_add_permission(self, request: object) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # Reports, grants and audit rows refer to it; an institution that stops is closed.
         return False

@@ -163,7 +163,15 @@ def xlsx_headers() -> list[str]:
 def to_xlsx(rows: list[UnitRow], *, region: Region, day: datetime.date) -> bytes:
     """Write the day's table: one row per institution, a subtotal per banner, a grand total."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = xlsxwriter.Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
     sheet = book.add_worksheet(_("Daily report"))
     styles = _styles(book)
     headers = xlsx_headers()

@@ -1,10 +1,19 @@
+import datetime
 import io
+import zipfile
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.http import FileResponse, HttpResponse
+from django.test import RequestFactory, override_settings
+from django.utils import timezone, translation
+from django.utils.html import escape
 from python_calamine import CalamineWorkbook
 
+from fangkong.audit import exports
+from fangkong.audit.middleware import RequestContextMiddleware
 from fangkong.audit.models import AppendOnlyError, AuditEvent
+from fangkong.audit.services import Target, audit_record
 from fangkong.conftest import make_institution
 
 
@@ -56,8 +65,11 @@ def test_admin_shows_events_read_only(world):
 
 
 def read_export(response):
-    rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0)
-    return rows.to_python()
+    return rows_in(export_content(response))
+
+
+def rows_in(content):
+    return CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
 
 
 def test_officer_exports_exactly_their_scopes_events(world):
@@ -82,3 +94,152 @@ def test_export_is_itself_audited(world):
 
 def test_operators_cannot_export_the_audit_log(world):
     assert world.client("operator").get("/audit/export.xlsx").status_code == 404
+
+
+# The export -----------------------------------------------------------------------------------
+
+FORMULA = '=HYPERLINK("http://evil","x")'
+
+
+def export_content(response):
+    return response.getvalue() if response.streaming else response.content
+
+
+def sheet_xml(content):
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return archive.read("xl/worksheets/sheet1.xml").decode()
+
+
+def old_event(world, days_ago, label):
+    """An event of 阿拉善左旗 written `days_ago` days before now."""
+    return AuditEvent.objects.create(
+        at=timezone.now() - datetime.timedelta(days=days_ago),
+        actor_name="system",
+        action="institution.update",
+        target_type="institutions.institution",
+        target_id="0",
+        target_repr=label,
+        region_path=world.regions["152921"].path,
+    )
+
+
+def in_page(response, message, **params):
+    with translation.override("zh-hans"):
+        text = translation.gettext(message) % params if params else translation.gettext(message)
+    return escape(text) in response.content.decode()
+
+
+def test_export_writes_a_formula_like_name_as_plain_text(world):
+    make_institution("1529210077", "152921", FORMULA)
+    content = export_content(world.client("zuoqi").get("/audit/export.xlsx"))
+    assert "<f>" not in sheet_xml(content)
+    assert FORMULA in {row[5] for row in rows_in(content)[1:]}
+
+
+def test_export_streams_a_file_written_row_by_row(world):
+    response = world.client("zuoqi").get("/audit/export.xlsx")
+    assert isinstance(response, FileResponse)
+    # Rows written in constant-memory mode carry their text inline, not in a shared table.
+    assert 't="inlineStr"' in sheet_xml(export_content(response))
+
+
+def test_export_without_dates_covers_the_last_31_days(world):
+    old_event(world, 20, "三周前")
+    old_event(world, 40, "四十天前")
+    targets = {row[5] for row in read_export(world.client("zuoqi").get("/audit/export.xlsx"))}
+    assert "三周前" in targets
+    assert "四十天前" not in targets
+
+
+def test_export_covers_the_chosen_days(world):
+    old_event(world, 20, "三周前")
+    old_event(world, 40, "四十天前")
+    today = timezone.localdate()
+    since, until = today - datetime.timedelta(days=45), today - datetime.timedelta(days=35)
+    response = world.client("zuoqi").get(f"/audit/export.xlsx?since={since}&until={until}")
+    assert {row[5] for row in read_export(response)[1:]} == {"四十天前"}
+    event = AuditEvent.objects.get(action="audit.export")
+    assert event.after == {"since": str(since), "until": str(until), "rows": 1}
+
+
+def test_export_may_cover_366_days(world):
+    today = timezone.localdate()
+    since = today - datetime.timedelta(days=365)
+    response = world.client("zuoqi").get(f"/audit/export.xlsx?since={since}&until={today}")
+    assert response.status_code == 200
+
+
+def test_export_refuses_more_than_366_days_on_the_page(world):
+    today = timezone.localdate()
+    since = today - datetime.timedelta(days=366)
+    response = world.client("zuoqi").get(f"/audit/export.xlsx?since={since}&until={today}")
+    assert response.status_code == 400
+    assert in_page(
+        response, "An export covers at most %(days)d days; choose a shorter range.", days=366
+    )
+    assert not AuditEvent.objects.filter(action="audit.export").exists()
+
+
+def test_export_refuses_more_rows_than_a_sheet_holds(world, monkeypatch):
+    monkeypatch.setattr(exports, "MAX_ROWS", 1)
+    response = world.client("zuoqi").get("/audit/export.xlsx")
+    assert response.status_code == 400
+    assert in_page(response, "More events than one sheet holds; choose a shorter range.")
+    assert not AuditEvent.objects.filter(action="audit.export").exists()
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("since=2026-02-30", "Enter a valid start date."),
+        ("until=yesterday", "Enter a valid end date."),
+        ("since=2026-03-02&until=2026-03-01", "The start date is after the end date."),
+    ],
+)
+def test_export_explains_a_bad_range_on_the_page(world, query, message):
+    response = world.client("zuoqi").get(f"/audit/export.xlsx?{query}")
+    assert response.status_code == 400
+    assert in_page(response, message)
+    assert not AuditEvent.objects.filter(action="audit.export").exists()
+
+
+# The client's address -------------------------------------------------------------------------
+
+
+def address_recorded(**meta):
+    """Write one event during a request carrying `meta`; return the address it recorded."""
+
+    def view(request):
+        audit_record(actor=None, action="probe", target=Target("probe", "1", "probe"))
+        return HttpResponse()
+
+    RequestContextMiddleware(view)(RequestFactory().get("/", **meta))
+    return AuditEvent.objects.get(action="probe").ip
+
+
+PROXIED = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "203.0.113.7"}
+
+
+@override_settings(AXES_IPWARE_PROXY_COUNT=1)
+def test_behind_one_proxy_the_forwarded_client_is_recorded(db):
+    assert address_recorded(**PROXIED) == "203.0.113.7"
+
+
+@override_settings(AXES_IPWARE_PROXY_COUNT=1)
+def test_behind_one_proxy_a_forged_forwarded_address_is_ignored(db):
+    forged = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "198.51.100.1, 203.0.113.7"}
+    assert address_recorded(**forged) == "203.0.113.7"
+
+
+@override_settings(AXES_IPWARE_PROXY_COUNT=1)
+def test_behind_a_proxy_a_request_that_bypassed_it_records_its_own_address(db):
+    assert address_recorded(REMOTE_ADDR="127.0.0.1") == "127.0.0.1"
+
+
+@override_settings(AXES_IPWARE_PROXY_COUNT=1)
+def test_behind_a_proxy_a_malformed_forwarded_address_is_not_recorded(db):
+    assert address_recorded(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="unknown") is None
+
+
+def test_without_a_proxy_the_forwarded_header_is_not_trusted(db):
+    assert address_recorded(**PROXIED) == "10.0.0.2"

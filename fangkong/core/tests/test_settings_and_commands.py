@@ -77,3 +77,41 @@ def test_demo_loads_alxa_once_and_prints_every_login(db):
 def test_healthz_answers_without_login(client):
     response = client.get("/healthz")
     assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
+SERVE = "fangkong.core.management.commands.serve"
+
+
+class FakeProcess:
+    pid = 1
+
+    def send_signal(self, signum):
+        pass
+
+    def wait(self, timeout=None):
+        return 0
+
+
+def serve(monkeypatch):
+    """Run `fangkong serve` without starting the web server, the worker or the reminders."""
+    monkeypatch.setattr(f"{SERVE}.subprocess.Popen", lambda *a, **k: FakeProcess())
+    monkeypatch.setattr(f"{SERVE}.subprocess.call", lambda *a, **k: 0)
+    out = io.StringIO()
+    call_command("serve", stdout=out)
+    return out.getvalue()
+
+
+def test_serve_leaves_an_empty_production_database_empty(db, monkeypatch, settings):
+    settings.DEBUG = False
+    output = serve(monkeypatch)
+    assert not User.objects.exists()
+    assert not Institution.objects.exists()
+    assert "fangkong user create" in output
+    assert "Demo logins" not in output
+
+
+def test_serve_loads_the_demo_into_an_empty_local_database(db, monkeypatch, settings):
+    settings.DEBUG = True
+    output = serve(monkeypatch)
+    assert "Demo logins" in output
+    assert User.objects.filter(username="admin").exists()

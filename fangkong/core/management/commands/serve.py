@@ -4,6 +4,7 @@ import sys
 from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -11,7 +12,10 @@ from fangkong.institutions.models import Institution
 
 
 class Command(BaseCommand):
-    help = "Migrate, load the demo into an empty database, and serve the web app and the worker."
+    help = (
+        "Migrate, load the demo into an empty local (DEBUG) database, and serve the web app "
+        "and the worker."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--addr", default="127.0.0.1:8000")
@@ -19,7 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         if not Institution.objects.exists():
-            call_command("demo")
+            self._first_run()
         manage = [sys.executable, "-m", "fangkong.cli"]
         worker = subprocess.Popen([*manage, "db_worker", "--no-reload"])  # noqa: S603
         # db_worker has no scheduler: this loop sends due reminders, escalations and early
@@ -33,3 +37,15 @@ class Command(BaseCommand):
                 process.send_signal(signal.SIGTERM)
             for process in (worker, reminders):
                 process.wait(timeout=30)
+
+    def _first_run(self) -> None:
+        # The demo publishes its passwords: only ever on a developer's own (DEBUG) database.
+        if settings.DEBUG:
+            call_command("demo", stdout=self.stdout)
+            return
+        self.stdout.write(
+            "The database is empty; no demo is loaded outside local settings (DEBUG).\n"
+            "Create the first administrator with:\n"
+            "  fangkong user create USERNAME --role admin --password-file FILE\n"
+            "and load the region tree with `fangkong regions load`."
+        )
