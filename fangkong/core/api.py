@@ -123,9 +123,11 @@ def _add_routers() -> None:
     from fangkong.regions.api import router as regions_router
     from fangkong.reporting.api import router as reporting_router
     from fangkong.reporting.api_exports import router as exports_router
+    from fangkong.reporting.api_inbox import router as inbox_router
 
     api.add_router("/regions", regions_router)
     api.add_router("/institutions", institutions_router)
+    api.add_router("/inbox", inbox_router)
     api.add_router("/", reporting_router)
     api.add_router("/", exports_router)
 

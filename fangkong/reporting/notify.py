@@ -27,6 +27,7 @@ import http.client
 import json
 import logging
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterable
@@ -127,6 +128,17 @@ def _accepted(body: bytes) -> bool:
     return bool(answer.get("errcode", 0) == 0 and answer.get("code", 0) == 0)
 
 
+def _failure(exc: Exception) -> str:
+    """What went wrong, without the exception's text.
+
+    The URL carries the robot's key, and some exceptions quote it (`http.client.InvalidURL`,
+    `urllib.error.URLError`), so only the exception's class and any HTTP status are logged.
+    """
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"{type(exc).__name__} {exc.code}"
+    return type(exc).__name__
+
+
 def post_webhook(webhook: Webhook, title: str, text: str) -> bool:
     """Post the message to one group robot; log and return False on any failure."""
     url = webhook_url(webhook)
@@ -144,8 +156,7 @@ def post_webhook(webhook: Webhook, title: str, text: str) -> bool:
         with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:  # noqa: S310
             body = response.read(RESPONSE_LIMIT)
     except (OSError, ValueError, http.client.HTTPException) as exc:
-        # The URL carries the robot's key, so it is never logged; the webhook's id is.
-        log.warning("webhook %s (%s) failed: %s", webhook.pk, webhook.flavour, exc)
+        log.warning("webhook %s (%s) failed: %s", webhook.pk, webhook.flavour, _failure(exc))
         return False
     if not _accepted(body):
         log.warning("webhook %s (%s) refused: %s", webhook.pk, webhook.flavour, body[:500])

@@ -3,7 +3,8 @@
 Before a regime's deadline (by `reminder_minutes`) the operators of each institution that has
 not reported are reminded; from the deadline on, the officers of the regime's region and of each
 child region are told which of their institutions are missing, and the region's group robots
-hear it too.
+hear it too. Yesterday's escalations are tried as well, so a worker that was down over local
+midnight still sends them when it comes back.
 
 Once only. Every message is first *claimed* by inserting a `Dispatch(unit, day, kind)` row; the
 unique constraint lets exactly one insert succeed, however many workers run, however often, and
@@ -23,14 +24,16 @@ lost one is rare (a crash in a window of milliseconds) and the in-app inbox stil
 
 import datetime
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import partial
+from itertools import batched
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext, override
 
@@ -52,6 +55,8 @@ from fangkong.reporting.rules import deadline_at, is_before_deadline, local_toda
 from fangkong.reporting.selectors import regime_groups, unit_list
 
 MISSING_LISTED = 30  # an escalation names this many institutions, then counts the rest
+ONE_DAY = datetime.timedelta(days=1)
+IN_BATCH = 500  # ids per `IN (...)`: far below SQLite's limit on query parameters
 
 
 @dataclass(frozen=True)
@@ -69,15 +74,9 @@ class DueRun:
     signals: int = 0
 
 
-def active_regimes(now: datetime.datetime) -> list[ReportingRegime]:
-    """The regimes that cover the current day in their own time zone."""
-    regimes = ReportingRegime.objects.select_related("region").order_by("region__path")
-    return [regime for regime in regimes if regime.covers(local_today(regime, now))]
-
-
 def run_due(*, now: datetime.datetime) -> DueRun:
     """Send whatever reminders and escalations are due at `now`; safe to run any number of times."""
-    regimes = active_regimes(now)
+    regimes = recent_regimes(now)
     return DueRun(
         reminders=_send_reminders(regimes, now),
         escalations=_send_escalations(regimes, now),
@@ -85,12 +84,15 @@ def run_due(*, now: datetime.datetime) -> DueRun:
     )
 
 
-def send_reminders(*, now: datetime.datetime) -> int:
-    return _send_reminders(active_regimes(now), now)
+def recent_regimes(now: datetime.datetime) -> list[ReportingRegime]:
+    """The regimes that cover today or yesterday, each in its own time zone."""
+    regimes = ReportingRegime.objects.select_related("region").order_by("region__path")
+    return [regime for regime in regimes if any(map(regime.covers, _recent_days(regime, now)))]
 
 
-def send_escalations(*, now: datetime.datetime) -> int:
-    return _send_escalations(active_regimes(now), now)
+def _recent_days(regime: ReportingRegime, now: datetime.datetime) -> tuple[datetime.date, ...]:
+    today = local_today(regime, now)
+    return (today - ONE_DAY, today)
 
 
 # Reminders --------------------------------------------------------------------------------
@@ -110,22 +112,28 @@ def _send_reminders(regimes: list[ReportingRegime], now: datetime.datetime) -> i
 
 def _remind_regime(regime: ReportingRegime, now: datetime.datetime) -> int:
     day = local_today(regime, now)
-    if not in_reminder_window(regime, day, now):
+    if not (regime.covers(day) and in_reminder_window(regime, day, now)):
         return 0
     done = _dispatched(day, DispatchKind.REMINDER)
-    operators = _operators_under(regime.region)
-    sent = 0
-    for unit in _pending_units(regime, day, now):
-        key = f"institution:{unit.code}"
-        users = operators.get(unit.pk, [])
-        if key in done or not users:
-            continue
-        sent += _dispatch(
-            unit=key, day=day, kind=DispatchKind.REMINDER, users=users, webhooks=[],
-            message=reminder_message(regime, day, unit), detail={"institution": unit.code},
-            region_path=unit.region.path, institution_id=unit.pk,
-        )  # fmt: skip
-    return sent
+    units = [u for u in _pending_units(regime, day, now) if _institution_key(u) not in done]
+    operators = _operators_of([unit.pk for unit in units])
+    return sum(
+        _remind(regime, day, unit, operators[unit.pk]) for unit in units if unit.pk in operators
+    )
+
+
+def _remind(
+    regime: ReportingRegime, day: datetime.date, unit: Institution, users: list[User]
+) -> int:
+    return _dispatch(
+        unit=_institution_key(unit), day=day, kind=DispatchKind.REMINDER, users=users,
+        webhooks=[], message=reminder_message(regime, day, unit),
+        detail={"institution": unit.code}, region_path=unit.region.path, institution_id=unit.pk,
+    )  # fmt: skip
+
+
+def _institution_key(unit: Institution) -> str:
+    return f"institution:{unit.code}"
 
 
 def _pending_units(
@@ -139,44 +147,120 @@ def _pending_units(
     return units.filter(own[0]) if own else units.none()
 
 
-def _operators_under(region: Region) -> dict[int, list[User]]:
-    """The active operators of every institution under `region`, by institution id."""
-    grants = (
-        RoleGrant.objects.filter(
-            role=Role.OPERATOR,
-            institution__region__path__startswith=region.path,
-            user__is_active=True,
+def _operators_of(institution_ids: Sequence[int]) -> dict[int, list[User]]:
+    """The active operators of these institutions (only these), by institution id."""
+    operators: dict[int, list[User]] = defaultdict(list)
+    for ids in batched(institution_ids, IN_BATCH, strict=False):
+        grants = (
+            RoleGrant.objects.filter(role=Role.OPERATOR, institution__in=ids, user__is_active=True)
+            .select_related("user")
+            .order_by("user__username")
         )
-        .select_related("user")
+        for grant in grants:
+            if grant.institution_id is not None:
+                operators[grant.institution_id].append(grant.user)
+    return operators
+
+
+# Who hears of a region: its officers and group robots -------------------------------------
+
+
+@dataclass(frozen=True)
+class Directory:
+    """The officers and group robots of some regions, read once for a whole run."""
+
+    officers: dict[str, list[User]]  # by the path of the region they are granted on
+    webhooks: dict[int, list[Webhook]]  # by region id
+
+    @classmethod
+    def of(cls, regions: Collection[Region], *, with_ancestors: bool = False) -> "Directory":
+        """Load the officers of `regions` (and of the regions above them) and their robots."""
+        paths = {
+            path for region in regions
+            for path in (region.lineage_paths() if with_ancestors else [region.path])
+        }  # fmt: skip
+        return cls(_officers_by_path(paths), _webhooks_by_region({r.pk for r in regions}))
+
+    def officers_of(self, region: Region) -> list[User]:
+        """The officers granted on `region` itself (not those of a parent or a child)."""
+        return self.officers.get(region.path, [])
+
+    def officers_above(self, region: Region) -> list[User]:
+        """The officers of `region` and of every region above it (a banner and its league)."""
+        found = {user.pk: user for path in region.lineage_paths()
+                 for user in self.officers.get(path, [])}  # fmt: skip
+        return sorted(found.values(), key=lambda user: user.username)
+
+    def webhooks_of(self, region: Region) -> list[Webhook]:
+        return self.webhooks.get(region.pk, [])
+
+
+def _officers_by_path(paths: Collection[str]) -> dict[str, list[User]]:
+    grants = (
+        RoleGrant.objects.filter(role=Role.OFFICER, region__path__in=paths, user__is_active=True)
+        .select_related("user", "region")
         .order_by("user__username")
     )
-    operators: dict[int, list[User]] = defaultdict(list)
+    officers: dict[str, list[User]] = defaultdict(list)
     for grant in grants:
-        if grant.institution_id is not None:
-            operators[grant.institution_id].append(grant.user)
-    return operators
+        if grant.region is not None:
+            officers[grant.region.path].append(grant.user)
+    return officers
+
+
+def _webhooks_by_region(region_ids: Collection[int]) -> dict[int, list[Webhook]]:
+    webhooks: dict[int, list[Webhook]] = defaultdict(list)
+    for hook in Webhook.objects.filter(region__in=region_ids, active=True).order_by("pk"):
+        webhooks[hook.region_id].append(hook)
+    return webhooks
 
 
 # Escalations ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Missing:
+    """How many institutions of a region are missing, and the first `MISSING_LISTED` of them."""
+
+    count: int
+    listed: list[Institution]
+
+
 def _send_escalations(regimes: list[ReportingRegime], now: datetime.datetime) -> int:
-    with_own_regime = {regime.region_id for regime in regimes}
-    return sum(_escalate_regime(regime, now, with_own_regime) for regime in regimes)
-
-
-def _escalate_regime(
-    regime: ReportingRegime, now: datetime.datetime, with_own_regime: set[int]
-) -> int:
-    day = local_today(regime, now)
-    if is_before_deadline(regime, day, now):
-        return 0
-    done = _dispatched(day, DispatchKind.ESCALATION)
     return sum(
-        _escalate(regime, day, now, region)
-        for region in escalation_regions(regime, with_own_regime)
-        if f"region:{region.code}" not in done
+        _escalate_day(regime, day, now, _regions_with_regime(regimes, day))
+        for regime in regimes
+        for day in escalation_days(regime, now)
     )
+
+
+def escalation_days(regime: ReportingRegime, now: datetime.datetime) -> list[datetime.date]:
+    """Yesterday and today, when the regime covers them and their deadline has passed.
+
+    Yesterday's are normally claimed already; they go out now if the worker was down at the
+    deadline and stayed down past local midnight.
+    """
+    return [
+        day
+        for day in _recent_days(regime, now)
+        if regime.covers(day) and not is_before_deadline(regime, day, now)
+    ]
+
+
+def _regions_with_regime(regimes: list[ReportingRegime], day: datetime.date) -> set[int]:
+    return {regime.region_id for regime in regimes if regime.covers(day)}
+
+
+def _escalate_day(
+    regime: ReportingRegime, day: datetime.date, now: datetime.datetime, with_own_regime: set[int]
+) -> int:
+    done = _dispatched(day, DispatchKind.ESCALATION)
+    regions = [region for region in escalation_regions(regime, with_own_regime)
+               if _region_key(region) not in done]  # fmt: skip
+    if not regions:
+        return 0
+    directory = Directory.of(regions)
+    return sum(_escalate(regime, day, now, region, directory) for region in regions)
 
 
 def escalation_regions(regime: ReportingRegime, with_own_regime: set[int]) -> list[Region]:
@@ -189,31 +273,38 @@ def escalation_regions(regime: ReportingRegime, with_own_regime: set[int]) -> li
     return [regime.region, *children]
 
 
+def _region_key(region: Region) -> str:
+    return f"region:{region.code}"
+
+
 def _escalate(
-    regime: ReportingRegime, day: datetime.date, now: datetime.datetime, region: Region
+    regime: ReportingRegime,
+    day: datetime.date,
+    now: datetime.datetime,
+    region: Region,
+    directory: Directory,
 ) -> int:
-    missing = list(
-        unit_list(user=SYSTEM, region=region, day=day, now=now, status=UnitStatus.MISSING)
-    )
-    officers = _officers_of(region)
-    webhooks = list(Webhook.objects.filter(region=region, active=True).order_by("pk"))
-    if not missing or not (officers or webhooks):
+    officers, webhooks = directory.officers_of(region), directory.webhooks_of(region)
+    if not (officers or webhooks):
+        return 0  # nobody to tell: the missing units are not even counted
+    missing = missing_units(region, day, now)
+    if not missing.count:
         return 0
     return _dispatch(
-        unit=f"region:{region.code}", day=day, kind=DispatchKind.ESCALATION, users=officers,
+        unit=_region_key(region), day=day, kind=DispatchKind.ESCALATION, users=officers,
         webhooks=webhooks, message=escalation_message(regime, day, region, missing),
-        detail={"region": region.code, "missing": [unit.code for unit in missing]},
+        detail={"region": region.code, "missing": missing.count,
+                "listed": [unit.code for unit in missing.listed]},
         region_path=region.path,
     )  # fmt: skip
 
 
-def _officers_of(region: Region) -> list[User]:
-    """The active officers granted on `region` itself (not those of a parent or a child)."""
-    return list(
-        User.objects.filter(is_active=True, grants__role=Role.OFFICER, grants__region=region)
-        .distinct()
-        .order_by("username")
-    )
+def missing_units(region: Region, day: datetime.date, now: datetime.datetime) -> Missing:
+    """Count the region's missing institutions on `day` and load the first `MISSING_LISTED`."""
+    units = unit_list(user=SYSTEM, region=region, day=day, now=now, status=UnitStatus.MISSING)
+    listed = list(units[:MISSING_LISTED])
+    count = units.count() if len(listed) == MISSING_LISTED else len(listed)
+    return Missing(count, listed)
 
 
 # Early-warning signals ------------------------------------------------------------------------
@@ -223,46 +314,43 @@ SIGNAL_LOOKBACK_DAYS = 2
 
 def send_signals(*, now: datetime.datetime) -> int:
     """Tell the officers above each institution with a new early-warning signal, once."""
-    since = now.date() - datetime.timedelta(days=SIGNAL_LOOKBACK_DAYS)
+    signals = _unsent_signals(since=timezone.localdate(now) - SIGNAL_LOOKBACK_DAYS * ONE_DAY)
+    if not signals:
+        return 0
+    regions = {signal.institution.region for signal in signals}
+    directory = Directory.of(regions, with_ancestors=True)
+    return sum(_send_signal(signal, directory) for signal in signals)
+
+
+def _unsent_signals(*, since: datetime.date) -> list[Aberration]:
+    """The signals since a day that are still in force and were not sent yet."""
     done = set(
         Dispatch.objects.filter(kind=DispatchKind.SIGNAL, day__gte=since).values_list("unit", "day")
     )
-    sent = 0
-    signals = Aberration.objects.filter(day__gte=since).select_related("institution__region")
-    for signal in signals.order_by("day", "pk"):
-        unit = f"institution:{signal.institution.code}:{signal.field}"
-        if (unit, signal.day) in done:
-            continue
-        region = signal.institution.region
-        officers = _officers_above(region)
-        webhooks = list(Webhook.objects.filter(region=region, active=True).order_by("pk"))
-        if not (officers or webhooks):
-            continue
-        sent += _dispatch(
-            unit=unit, day=signal.day, kind=DispatchKind.SIGNAL, users=officers,
-            webhooks=webhooks, message=signal_message(signal),
-            detail={"institution": signal.institution.code, "field": signal.field,
-                    "value": signal.value, "methods": signal.methods},
-            region_path=region.path, institution_id=signal.institution_id,
-        )  # fmt: skip
-    return sent
-
-
-def _officers_above(region: Region) -> list[User]:
-    """The active officers of `region` and of every region above it (a banner and its league)."""
-    return list(
-        User.objects.filter(
-            is_active=True,
-            grants__role=Role.OFFICER,
-            grants__region__path__in=_ancestor_paths(region),
-        )
-        .distinct()
-        .order_by("username")
+    signals = (
+        Aberration.objects.filter(day__gte=since, withdrawn_at__isnull=True)
+        .select_related("institution__region")
+        .order_by("day", "pk")
     )
+    return [signal for signal in signals if (_signal_key(signal), signal.day) not in done]
 
 
-def _ancestor_paths(region: Region) -> list[str]:
-    return [region.path[: i + 1] for i, c in enumerate(region.path) if c == "/"]
+def _signal_key(signal: Aberration) -> str:
+    return f"institution:{signal.institution.code}:{signal.field}"
+
+
+def _send_signal(signal: Aberration, directory: Directory) -> int:
+    region = signal.institution.region
+    officers, webhooks = directory.officers_above(region), directory.webhooks_of(region)
+    if not (officers or webhooks):
+        return 0
+    return _dispatch(
+        unit=_signal_key(signal), day=signal.day, kind=DispatchKind.SIGNAL, users=officers,
+        webhooks=webhooks, message=signal_message(signal),
+        detail={"institution": signal.institution.code, "field": signal.field,
+                "value": signal.value, "methods": signal.methods},
+        region_path=region.path, institution_id=signal.institution_id,
+    )  # fmt: skip
 
 
 def signal_message(signal: Aberration) -> Message:
@@ -379,14 +467,14 @@ def reminder_message(
 
 
 def escalation_message(
-    regime: ReportingRegime, day: datetime.date, region: Region, missing: Sequence[Institution]
+    regime: ReportingRegime, day: datetime.date, region: Region, missing: Missing
 ) -> Message:
     with override(settings.LANGUAGE_CODE):
         values = {
             "region": region.name,
             "day": _day_label(day),
             "deadline": _deadline_label(regime),
-            "count": len(missing),
+            "count": missing.count,
         }
         title = gettext("Missing daily reports: %(region)s, %(day)s") % values
         head = (
@@ -395,7 +483,7 @@ def escalation_message(
                 "for %(day)s (deadline %(deadline)s):",
                 "%(count)d institutions in %(region)s have not submitted the daily report "
                 "for %(day)s (deadline %(deadline)s):",
-                len(missing),
+                missing.count,
             )
             % values
         )
@@ -403,12 +491,12 @@ def escalation_message(
     return Message(title, "\n".join(lines))
 
 
-def _missing_lines(region: Region, missing: Sequence[Institution]) -> list[str]:
+def _missing_lines(region: Region, missing: Missing) -> list[str]:
     lines = [
         f"{number}. {_unit_label(region, unit)}"
-        for number, unit in enumerate(missing[:MISSING_LISTED], start=1)
+        for number, unit in enumerate(missing.listed, start=1)
     ]
-    rest = len(missing) - MISSING_LISTED
+    rest = missing.count - len(missing.listed)
     if rest > 0:
         lines.append(ngettext("… and %(count)d more.", "… and %(count)d more.", rest)
                      % {"count": rest})  # fmt: skip

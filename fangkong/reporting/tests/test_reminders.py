@@ -1,8 +1,10 @@
 import base64
+import datetime
 import hashlib
 import hmac
 import io
 import json
+import logging
 import socket
 import threading
 import time
@@ -15,13 +17,21 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from fangkong.accounts.models import User
 from fangkong.accounts.scoping import SYSTEM
-from fangkong.reporting import notify
-from fangkong.reporting.models import Dispatch, Notification, ReportingRegime, Webhook
+from fangkong.audit.models import AuditEvent
+from fangkong.reporting import notify, reminders
+from fangkong.reporting.models import (
+    Aberration,
+    Dispatch,
+    Notification,
+    ReportingRegime,
+    Webhook,
+)
 from fangkong.reporting.reminders import run_due
-from fangkong.reporting.services import report_submit
+from fangkong.reporting.services import regime_create, report_submit
 from fangkong.reporting.tasks import run_reminders
 from fangkong.reporting.tests.conftest import DAY, at, figures
 
@@ -30,6 +40,16 @@ ZUOQI_HOME = "阿拉善左旗巴彦浩特镇敬老院"
 YOUQI_CENTRE = "阿拉善右旗社会福利中心"
 EJINA_CENTRE = "额济纳旗社会福利中心"
 HIGH_TECH_HOME = "阿拉善高新区颐养院"
+NEXT_DAY = DAY + datetime.timedelta(days=1)
+
+
+@pytest.fixture
+def regime(world):
+    """From 25 October 2022 (DAY) every institution of the league reports by 16:00 Beijing time.
+
+    It starts on DAY so that no day before it has escalations of its own to catch up on.
+    """
+    return regime_create(actor=SYSTEM, name="阿拉善盟日报告", region_code="152900", start_date=DAY)
 
 
 @pytest.fixture(autouse=True)
@@ -178,7 +198,60 @@ def test_after_the_deadline_the_league_officer_hears_of_every_missing_institutio
         assert name in league.body
     assert ZUOQI_CENTRE not in league.body and YOUQI_CENTRE not in league.body
     dispatch = Dispatch.objects.get(unit="region:152900", kind="escalation")
-    assert dispatch.detail["missing"] == ["1529210002", "1529230001", "1529710001"]
+    assert dispatch.detail["missing"] == 3
+    assert dispatch.detail["listed"] == ["1529210002", "1529230001", "1529710001"]
+
+
+def test_an_escalation_names_the_first_institutions_and_counts_the_rest(world, run, monkeypatch):
+    monkeypatch.setattr(reminders, "MISSING_LISTED", 2)
+    submit(world, "1529210001", at(9))
+    submit(world, "1529220001", at(10))
+    run(at(16))
+    [league] = inbox(world, "league")
+    assert ZUOQI_HOME in league.body and EJINA_CENTRE in league.body
+    assert HIGH_TECH_HOME not in league.body
+    assert league.body.startswith("阿拉善盟有3家") and league.body.endswith("……另有1家。")
+    summary = {"missing": 3, "listed": ["1529210002", "1529230001"]}
+    dispatch = Dispatch.objects.get(unit="region:152900", kind="escalation")
+    assert dispatch.detail.items() >= summary.items()
+    event = AuditEvent.objects.get(action="escalation.send", target_id=str(dispatch.pk))
+    assert event.after.items() >= summary.items()
+
+
+def test_a_region_with_nobody_to_tell_costs_no_completeness_query(world, run):
+    User.objects.filter(username__in=["league", "zuoqi", "ejina"]).update(is_active=False)
+    with CaptureQueriesContext(connection) as queries:
+        result = run(at(16))
+    assert result.escalations == 0
+    assert not any("reporting_dailyreport" in query["sql"] for query in queries)
+
+
+def test_a_worker_down_over_midnight_sends_yesterdays_escalation_once(world, run):
+    run(at(0, 30, day=NEXT_DAY))
+    run(at(0, 31, day=NEXT_DAY))
+    [league] = inbox(world, "league")
+    assert league.day == DAY and "10月25日" in league.title
+    assert EJINA_CENTRE in league.body
+    assert set(Dispatch.objects.values_list("day", flat=True)) == {DAY}
+
+
+def test_yesterdays_escalation_sent_on_time_is_not_repeated_after_midnight(world, run):
+    run(at(16))
+    run(at(0, 30, day=NEXT_DAY))
+    assert len(inbox(world, "league")) == 1
+    assert len(mails_to("league")) == 1
+
+
+def test_yesterdays_escalation_is_sent_when_the_regime_ended_yesterday(world, run, regime):
+    ReportingRegime.objects.filter(pk=regime.pk).update(end_date=DAY)
+    result = run(at(0, 30, day=NEXT_DAY))
+    assert result.escalations == 3
+    assert [m.day for m in inbox(world, "zuoqi")] == [DAY]
+
+
+def test_no_escalation_for_the_day_before_the_regime_began(world, run):
+    run(at(16))
+    assert set(Dispatch.objects.values_list("day", flat=True)) == {DAY}
 
 
 def test_an_escalation_is_sent_once(world, run):
@@ -210,6 +283,58 @@ def test_a_banner_whose_institutions_all_reported_hears_nothing(world, run):
     assert len(inbox(world, "zuoqi")) == 1
 
 
+# Early-warning signals --------------------------------------------------------------------
+
+
+def signal(world, code, day=DAY, **fields):
+    return Aberration.objects.create(institution=world.institutions[code], day=day, field="fever",
+                                     value=4, methods="C1", **fields)  # fmt: skip
+
+
+def test_an_early_warning_reaches_the_officers_above_the_institution_once(world, run):
+    signal(world, "1529210001")
+    assert run(at(10)).signals == 1
+    assert run(at(10, 1)).signals == 0
+    for persona in ("zuoqi", "league"):
+        [message] = inbox(world, persona, kind="signal")
+        assert ZUOQI_CENTRE in message.title
+        assert len(mails_to(persona)) == 1
+    assert inbox(world, "ejina") == []
+
+
+def test_a_withdrawn_early_warning_is_not_sent(world, run):
+    signal(world, "1529210001", withdrawn_at=at(9, 30))
+    assert run(at(10)).signals == 0
+    assert inbox(world, "zuoqi") == [] and inbox(world, "league") == []
+    assert not Dispatch.objects.exists()
+
+
+def test_just_after_midnight_the_lookback_counts_beijing_days(world, run):
+    # 01:00 on 28 October in Beijing is still 27 October in UTC: two days back is the 26th.
+    signal(world, "1529210001", day=DAY)
+    signal(world, "1529230001", day=NEXT_DAY)
+    moment = at(1, day=DAY + datetime.timedelta(days=3)).astimezone(datetime.UTC)
+    assert run(moment).signals == 1
+    [message] = inbox(world, "ejina", kind="signal")
+    assert EJINA_CENTRE in message.title
+    assert inbox(world, "zuoqi", kind="signal") == []
+
+
+def test_early_warnings_read_officers_and_robots_once_per_run(world, run):
+    for code in ("1529210001", "1529210002", "1529230001", "1529710001"):
+        signal(world, code)
+    with CaptureQueriesContext(connection) as queries:
+        assert run(at(10)).signals == 4
+    sql = [query["sql"] for query in queries]
+    assert sum('FROM "accounts_rolegrant"' in q for q in sql) == 1
+    assert sum('FROM "reporting_webhook"' in q for q in sql) == 1
+    assert {m.recipient.username for m in Notification.objects.filter(kind="signal")} == {
+        "league",
+        "zuoqi",
+        "ejina",
+    }
+
+
 # Group robots on a real HTTP server ----------------------------------------------------------
 
 
@@ -223,6 +348,7 @@ class Received:
 class RobotServer(ThreadingHTTPServer):
     received: list[Received]
     answer: dict[str, Any]
+    status: int
 
 
 class Robot(BaseHTTPRequestHandler):
@@ -237,7 +363,7 @@ class Robot(BaseHTTPRequestHandler):
         server.received.append(Received(parts.path, dict(urllib.parse.parse_qsl(parts.query)),
                                         body))  # fmt: skip
         answer = json.dumps(server.answer).encode()
-        self.send_response(200)
+        self.send_response(server.status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(answer)))
         self.end_headers()
@@ -255,6 +381,7 @@ def robots(monkeypatch):
     server = RobotServer(("127.0.0.1", 0), Robot)
     server.received = []
     server.answer = {"errcode": 0, "errmsg": "ok"}
+    server.status = 200
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                               daemon=True)  # fmt: skip
     thread.start()
@@ -335,6 +462,15 @@ def test_robots_hear_only_their_regions_escalation(world, run, robots):
     assert set(by_path(robots)) == {"/league"}
 
 
+def test_a_robot_alone_is_told_of_its_regions_missing_reports(world, run, robots):
+    User.objects.filter(username="ejina").update(is_active=False)
+    hook(world, "152923", "wecom", f"{base_url(robots)}/ejina")
+    run(at(16))
+    [request] = robots.received
+    assert EJINA_CENTRE in request.body["markdown"]["content"]
+    assert inbox(world, "ejina") == []
+
+
 def test_reminders_do_not_go_to_robots(world, run, robots):
     hook(world, "152921", "wecom", f"{base_url(robots)}/zuoqi")
     run(at(15, 30))
@@ -363,6 +499,28 @@ def test_a_robot_that_refuses_the_message_counts_as_failed(world, robots):
     assert notify.post_webhook(webhook, "title", "text") is True
 
 
+def test_a_failed_post_logs_the_robots_id_but_never_its_key(world, caplog):
+    caplog.set_level(logging.WARNING, logger="fangkong.reporting.notify")
+    # http.client.InvalidURL quotes the URL in its message: the key must not reach the log.
+    webhook = hook(
+        world, "152921", "wecom", "http://127.0.0.1:9/cgi-bin/webhook/send?key=SECRET KEY"
+    )
+    assert notify.post_webhook(webhook, "title", "text") is False
+    assert f"webhook {webhook.pk} (wecom) failed: InvalidURL" in caplog.text
+    assert "SECRET" not in caplog.text
+
+
+def test_a_robot_answering_an_http_error_is_logged_with_its_status(world, robots, caplog):
+    caplog.set_level(logging.WARNING, logger="fangkong.reporting.notify")
+    robots.status = 502
+    webhook = hook(
+        world, "152921", "dingtalk", f"{base_url(robots)}/robot/send?access_token=SECRET"
+    )
+    assert notify.post_webhook(webhook, "title", "text") is False
+    assert f"webhook {webhook.pk} (dingtalk) failed: HTTPError 502" in caplog.text
+    assert "SECRET" not in caplog.text
+
+
 def test_an_inactive_robot_is_not_posted_to(world, run, robots):
     Webhook.objects.create(region=world.regions["152921"], flavour="wecom",
                            url=f"{base_url(robots)}/off", active=False)  # fmt: skip
@@ -377,7 +535,7 @@ def test_the_command_sends_what_is_due_at_the_given_moment(world, regime, captur
     out = io.StringIO()
     with capture(execute=True):
         call_command("reminders", "run", "--at", "2022-10-25T15:30:00+08:00", stdout=out)
-    assert out.getvalue().strip() == "reminders: 2 sent; escalations: 0 sent"
+    assert out.getvalue().strip() == "reminders: 2 sent; escalations: 0 sent; signals: 0 sent"
     assert len(mails_to("operator")) == 1
 
 
@@ -391,7 +549,7 @@ def test_the_loop_runs_until_told_to_stop(world, regime, clock):
     clock.set(at(15, 30))
     out = io.StringIO()
     call_command("reminders", "loop", "--interval", "0", "--max-runs", "3", stdout=out)
-    assert out.getvalue().strip() == "reminders: 2 sent; escalations: 0 sent"
+    assert out.getvalue().strip() == "reminders: 2 sent; escalations: 0 sent; signals: 0 sent"
     assert len(inbox(world, "operator")) == 1
 
 

@@ -39,8 +39,9 @@ def seconds(value: str) -> float:
 
 class Command(BaseCommand):
     help = (
-        "Reminders before the daily deadline and escalations after it: `reminders run` sends "
-        "what is due once (for cron); `reminders loop` does so every minute (beside the worker)."
+        "Reminders before the daily deadline, escalations after it and early-warning signals: "
+        "`reminders run` sends what is due once (for cron); `reminders loop` does so every "
+        "minute (beside the worker)."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -83,10 +84,11 @@ class Command(BaseCommand):
             # The next tick tries again: whatever was claimed is not sent twice.
             log.exception("reminders: the run failed")
             return
-        if result.reminders or result.escalations:
+        if result.reminders or result.escalations or result.signals:
             self._report(result)
 
     def _report(self, result: DueRun) -> None:
         self.stdout.write(
-            f"reminders: {result.reminders} sent; escalations: {result.escalations} sent"
+            f"reminders: {result.reminders} sent; escalations: {result.escalations} sent; "
+            f"signals: {result.signals} sent"
         )
