@@ -1,0 +1,82 @@
+"""The admin edits configuration only (DHIS2 identifiers, group robots); reports, revisions and
+what was sent are shown read-only, since they change only through the services that audit them."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from fangkong.reporting.models import (
+    Aberration,
+    BannerConfirmation,
+    DailyReport,
+    Dhis2Mapping,
+    Dispatch,
+    ReportingRegime,
+    ReportRevision,
+    Webhook,
+)
+
+
+@admin.register(Dhis2Mapping)
+class Dhis2MappingAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["kind", "code", "uid"]
+    list_filter = ["kind"]
+    search_fields = ["code", "uid"]
+
+
+@admin.register(Webhook)
+class WebhookAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["region", "flavour", "active"]
+    list_filter = ["flavour", "active"]
+    autocomplete_fields = ["region"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ReportingRegime)
+class ReportingRegimeAdmin(ReadOnlyAdmin):
+    list_display = ["name", "region", "start_date", "end_date", "deadline", "timezone"]
+    search_fields = ["name", "region__name", "region__code"]
+
+
+@admin.register(DailyReport)
+class DailyReportAdmin(ReadOnlyAdmin):
+    list_display = ["institution", "day", "status", "revision", "first_submitted_at"]
+    list_filter = ["status"]
+    date_hierarchy = "day"
+    search_fields = ["institution__code", "institution__name"]
+    list_select_related = ["institution"]
+
+
+@admin.register(ReportRevision)
+class ReportRevisionAdmin(ReadOnlyAdmin):
+    list_display = ["report", "number", "is_zero", "author", "submitted_at"]
+    list_select_related = ["report__institution", "author"]
+
+
+@admin.register(BannerConfirmation)
+class BannerConfirmationAdmin(ReadOnlyAdmin):
+    list_display = ["region", "day", "status", "confirmed_by", "confirmed_at"]
+    list_select_related = ["region", "confirmed_by"]
+
+
+@admin.register(Aberration)
+class AberrationAdmin(ReadOnlyAdmin):
+    list_display = ["institution", "day", "field", "value", "methods", "withdrawn_at"]
+    list_select_related = ["institution"]
+
+
+@admin.register(Dispatch)
+class DispatchAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "unit", "day", "created_at"]
+    list_filter = ["kind"]
