@@ -105,13 +105,17 @@ def scope_of(user: User | Any, roles: Collection[str] | None = None) -> Scope:
 
 
 def _build_scope(user: User, roles: Collection[str] | None) -> Scope:
-    grants = user.grants.select_related("region", "institution")
-    if roles is not None:
-        grants = grants.filter(role__in=list(roles))
+    grants = user.__dict__.get("_grants")
+    if grants is None:
+        # One query per request, whatever roles are asked about later.
+        grants = list(user.grants.select_related("region", "institution"))
+        user.__dict__["_grants"] = grants
     paths: set[str] = set()
     institutions: set[int] = set()
     institution_regions: set[int] = set()
     for grant in grants:
+        if roles is not None and grant.role not in roles:
+            continue
         if grant.region is not None:
             paths.add(grant.region.path)
         elif grant.institution is not None:

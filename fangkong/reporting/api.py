@@ -242,6 +242,11 @@ def counts_body(counts: selectors.Counts) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _units_total(total: selectors.Counts, status: UnitStatus | None) -> int:
+    """Counted already: the expected units, or those of the status asked for."""
+    return getattr(total, status.value) if status else total.expected
+
+
 @router.get("/regions/{code}/completeness", response=CompletenessOut)
 def get_completeness(
     request: HttpRequest,
@@ -280,7 +285,7 @@ def get_completeness(
             }
             for u in page
         ],
-        "units_total": units.count(),
+        "units_total": _units_total(result.total, status),
     }
 
 

@@ -52,7 +52,7 @@ from fangkong.reporting.models import (
     Webhook,
 )
 from fangkong.reporting.rules import deadline_at, is_before_deadline, local_today
-from fangkong.reporting.selectors import regime_groups, unit_list
+from fangkong.reporting.selectors import day_plan, unit_list
 
 MISSING_LISTED = 30  # an escalation names this many institutions, then counts the rest
 ONE_DAY = datetime.timedelta(days=1)
@@ -140,11 +140,12 @@ def _pending_units(
     regime: ReportingRegime, day: datetime.date, now: datetime.datetime
 ) -> QuerySet[Institution]:
     """The institutions this regime governs (not a nested one) that have not reported yet."""
-    own = [g.condition for g in regime_groups(regime.region, day, now) if g.regime.pk == regime.pk]
+    plan = day_plan(regime.region, day, now)
+    own = [pk for pk, governing in plan.regime_of.items() if governing.pk == regime.pk]
     units = unit_list(
         user=SYSTEM, region=regime.region, day=day, now=now, status=UnitStatus.PENDING
     )
-    return units.filter(own[0]) if own else units.none()
+    return units.filter(region_id__in=own)
 
 
 def _operators_of(institution_ids: Sequence[int]) -> dict[int, list[User]]:

@@ -14,7 +14,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Greatest, StrIndex, Substr
 
 from fangkong.accounts.scoping import get_visible_or_404, visible
 from fangkong.institutions.models import Institution
@@ -56,16 +55,43 @@ def open_on(day: datetime.date, prefix: str = "") -> Q:
 
 
 @dataclass(frozen=True)
-class Group:
-    """The institutions of a subtree that report under one regime on a day."""
+class DayPlan:
+    """Who reports on a day in a region's subtree, worked out on the small region table once.
 
-    regime: ReportingRegime
-    condition: Q
-    past_deadline: bool
+    `regime_of` maps each region that a regime covers that day to its governing regime (the
+    nearest one up the tree), `child_of` each region to the child of the root it lies under, and
+    `past` holds the regions whose deadline has passed at the moment asked about. The large
+    tables are then reached only through region ids.
+    """
+
+    region: Region
+    regime_of: dict[int, ReportingRegime]
+    child_of: dict[int, str]
+    past: frozenset[int]
+
+    @property
+    def covers_all(self) -> bool:
+        return len(self.regime_of) == len(self.child_of)
+
+    def covered(self) -> Q:
+        """The institutions in covered regions (by the subtree itself when it is all covered)."""
+        if self.covers_all:
+            return Q(region__in=_subtree_ids(self.region).values("pk"))
+        return Q(region_id__in=list(self.regime_of))
+
+    def absent_status(self) -> Case | Value:
+        """What a unit without a report is: missing past its deadline, pending before."""
+        if not self.past:
+            return Value(UnitStatus.PENDING.value)
+        if len(self.past) == len(self.regime_of):
+            return Value(UnitStatus.MISSING.value)
+        return Case(
+            When(region_id__in=list(self.past), then=Value(UnitStatus.MISSING.value)),
+            default=Value(UnitStatus.PENDING.value),
+        )
 
 
-def regime_groups(region: Region, day: datetime.date, now: datetime.datetime) -> list[Group]:
-    """Split `region`'s subtree by governing regime on `day`, nearest regime first."""
+def day_plan(region: Region, day: datetime.date, now: datetime.datetime) -> DayPlan:
     regimes = [
         r
         for r in ReportingRegime.objects.filter(
@@ -74,13 +100,17 @@ def regime_groups(region: Region, day: datetime.date, now: datetime.datetime) ->
         if r.covers(day)
     ]
     regimes.sort(key=lambda r: r.region.depth, reverse=True)
-    groups: list[Group] = []
-    claimed = Q(pk__in=[])
-    for regime in regimes:
-        inside = Q(region__path__startswith=regime.region.path)
-        groups.append(Group(regime, inside & ~claimed, not is_before_deadline(regime, day, now)))
-        claimed |= inside
-    return groups
+    depth = len(region.path)
+    regime_of: dict[int, ReportingRegime] = {}
+    child_of: dict[int, str] = {}
+    for pk, path in _subtree_ids(region).values_list("pk", "path").order_by():
+        child_of[pk] = path[depth:].split("/", 1)[0]
+        nearest = next((r for r in regimes if path.startswith(r.region.path)), None)
+        if nearest is not None:
+            regime_of[pk] = nearest
+    past_regimes = {r.pk for r in regimes if not is_before_deadline(r, day, now)}
+    past = frozenset(pk for pk, regime in regime_of.items() if regime.pk in past_regimes)
+    return DayPlan(region=region, regime_of=regime_of, child_of=child_of, past=past)
 
 
 @dataclass
@@ -117,31 +147,27 @@ class Completeness:
     children: list[tuple[Region, Counts]] = field(default_factory=list)
 
 
-def expected_units(
-    *, user: Any, region: Region, day: datetime.date, groups: list[Group]
-) -> QuerySet[Institution]:
-    """The institutions of the subtree expected to report on `day`, with that day's report."""
-    covered = Q(pk__in=[])
-    for group in groups:
-        covered |= group.condition
+def _subtree_ids(region: Region) -> QuerySet[Region]:
+    return Region.objects.filter(path__startswith=region.path)
+
+
+def expected_units(*, user: Any, day: datetime.date, plan: DayPlan) -> QuerySet[Institution]:
+    """The institutions expected to report on `day`, with that day's report as `today`."""
     return (
         visible(Institution.objects.all(), user)
-        .filter(region__path__startswith=region.path)
-        .filter(covered, open_on(day))
+        .filter(plan.covered(), open_on(day))
         .annotate(today=FilteredRelation("daily_reports", condition=Q(daily_reports__day=day)))
     )
 
 
-def unit_status(groups: list[Group]) -> Case:
+def unit_status(plan: DayPlan) -> Case:
     """A unit's status on the day: its report's timeliness, or pending/missing by deadline."""
-    whens = [
+    return Case(
         When(today__status=ReportStatus.ON_TIME, then=Value(UnitStatus.ON_TIME.value)),
         When(today__status=ReportStatus.LATE, then=Value(UnitStatus.LATE.value)),
-    ]
-    for group in groups:
-        absent = UnitStatus.MISSING if group.past_deadline else UnitStatus.PENDING
-        whens.append(When(group.condition, then=Value(absent.value)))
-    return Case(*whens, default=Value(UnitStatus.MISSING.value), output_field=CharField())
+        default=plan.absent_status(),
+        output_field=CharField(),
+    )
 
 
 def completeness(
@@ -153,28 +179,27 @@ def completeness(
     with_children: bool = True,
 ) -> Completeness:
     """Expected, received and on-time counts for `region` on `day`, in total and per child."""
-    groups = regime_groups(region, day, now)
-    depth = len(region.path)
-    child_code = Substr(
-        "region__path",
-        depth + 1,
-        # Greatest: an institution placed on `region` itself has no child segment.
-        Greatest(StrIndex(Substr("region__path", depth + 1), Value("/")) - 1, Value(0)),
-    )
+    plan = day_plan(region, day, now)
     rows = (
-        expected_units(user=user, region=region, day=day, groups=groups)
-        .annotate(unit_status=unit_status(groups), child=child_code)
-        .values("child", "unit_status")
-        .annotate(n=Count("pk"))
+        expected_units(user=user, day=day, plan=plan)
+        .values("region_id")
+        .annotate(
+            expected=Count("pk"),
+            on_time=Count("pk", filter=Q(today__status=ReportStatus.ON_TIME)),
+            late=Count("pk", filter=Q(today__status=ReportStatus.LATE)),
+        )
         .order_by()
     )
     by_child: dict[str, Counts] = {}
     total = Counts()
     for row in rows:
-        counts = by_child.setdefault(row["child"], Counts())
-        setattr(counts, row["unit_status"], getattr(counts, row["unit_status"]) + row["n"])
-        counts.expected += row["n"]
-    for counts in by_child.values():
+        absent = row["expected"] - row["on_time"] - row["late"]
+        past = row["region_id"] in plan.past
+        counts = Counts(
+            expected=row["expected"], on_time=row["on_time"], late=row["late"],
+            missing=absent if past else 0, pending=0 if past else absent,
+        )  # fmt: skip
+        by_child.setdefault(plan.child_of.get(row["region_id"], ""), Counts()).add(counts)
         total.add(counts)
     children = []
     if with_children:
@@ -192,11 +217,11 @@ def unit_list(
     status: str | None = None,
 ) -> QuerySet[Any]:
     """The expected units with their `unit_status` and `submitted_at` for the day."""
-    groups = regime_groups(region, day, now)
+    plan = day_plan(region, day, now)
     units = (
-        expected_units(user=user, region=region, day=day, groups=groups)
+        expected_units(user=user, day=day, plan=plan)
         .annotate(
-            unit_status=unit_status(groups),
+            unit_status=unit_status(plan),
             submitted_at=F("today__first_submitted_at"),
         )
         .select_related("region")
