@@ -1,6 +1,7 @@
 """`Idempotency-Key`: the first response to a key is replayed for the same request, and a
 different request under a used key is refused."""
 
+import datetime
 import hashlib
 import json
 from typing import Any
@@ -20,6 +21,8 @@ def request_digest(method: str, path: str, body: bytes) -> str:
 
 
 MAX_KEY_LENGTH = 200
+# A client retries within minutes; a week covers any retry worth replaying.
+KEPT_FOR = datetime.timedelta(days=7)
 
 
 def recorded(user: Any, key: str, digest: str) -> IdempotencyRecord | None:
@@ -43,3 +46,9 @@ def remember(
     IdempotencyRecord.objects.create(
         user=user, key=key, request_digest=digest, status_code=status_code, body=body, etag=etag
     )
+
+
+def forget_expired(*, now: datetime.datetime) -> int:
+    """Drop the responses kept longer than `KEPT_FOR`; return how many."""
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=now - KEPT_FOR).delete()
+    return deleted

@@ -198,3 +198,14 @@ def test_an_overlong_idempotency_key_is_refused_naming_it(world, regime, clock):
     )
     assert (response.status_code, response.json()["field"]) == (422, "Idempotency-Key")
     assert not DailyReport.objects.exists()
+
+
+def test_idempotency_records_are_forgotten_after_a_week(world, regime, clock):
+    from fangkong.reporting.idempotency import forget_expired
+
+    clock.set(at(10))
+    put(world.api("operator"), "1529210001", DAY, figures(), **{"Idempotency-Key": "old"})
+    kept_since = IdempotencyRecord.objects.get().created_at
+    assert forget_expired(now=kept_since + datetime.timedelta(days=6)) == 0
+    assert forget_expired(now=kept_since + datetime.timedelta(days=8)) == 1
+    assert not IdempotencyRecord.objects.exists()

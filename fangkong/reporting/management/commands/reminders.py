@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
+from fangkong.reporting.idempotency import forget_expired
 from fangkong.reporting.reminders import DueRun, run_due
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,9 @@ class Command(BaseCommand):
         if not connection.in_atomic_block:
             close_old_connections()
         try:
-            result = run_due(now=timezone.now())
+            now = timezone.now()
+            result = run_due(now=now)
+            forget_expired(now=now)
         except Exception:
             # The next tick tries again: whatever was claimed is not sent twice.
             log.exception("reminders: the run failed")
