@@ -17,6 +17,17 @@ def submit(world, code, when, day=DAY, **overrides):
                   figures=figures(**overrides), is_zero=not overrides, now=when)  # fmt: skip
 
 
+@pytest.fixture
+def quiet_days(world):
+    """A regime from 1 October and eleven quiet days of 阿拉善左旗社会福利中心 before the 25th:
+    the history the early warning compares a day with."""
+    regime_create(actor=SYSTEM, name="十月", region_code="152900",
+                  start_date=datetime.date(2022, 10, 1))  # fmt: skip
+    for offset in range(1, 12):
+        day = DAY - datetime.timedelta(days=offset)
+        submit(world, "1529210001", at(10, day=day), day=day)
+
+
 def test_banner_confirmation_sums_its_institutions(world, regime):
     submit(world, "1529210001", at(9), residents=200, fever=2)
     submit(world, "1529210002", at(10), residents=60)
@@ -94,12 +105,7 @@ def test_bulletin_names_late_and_missing_units_and_the_days_figures(world, regim
     assert "阿拉善左旗社会福利中心反映的问题：退热药品不足" in text
 
 
-def test_a_jump_in_fever_raises_an_early_warning(world):
-    regime_create(actor=SYSTEM, name="十月", region_code="152900",
-                  start_date=datetime.date(2022, 10, 1))  # fmt: skip
-    for offset in range(1, 12):
-        day = DAY - datetime.timedelta(days=offset)
-        submit(world, "1529210001", at(10, day=day), day=day)
+def test_a_jump_in_fever_raises_an_early_warning(world, quiet_days):
     report_submit(actor=SYSTEM, institution=world.institutions["1529210001"], day=DAY,
                   figures=figures(fever=3), now=at(10))  # fmt: skip
     signal = Aberration.objects.get(institution__code="1529210001", day=DAY, field="fever")
@@ -109,15 +115,10 @@ def test_a_jump_in_fever_raises_an_early_warning(world):
     assert world.api("ejina").get("/api/v1/regions/152923/signals?since=2022-10-01").json() == []
 
 
-def test_an_early_warning_is_sent_like_a_reminder_once(world):
+def test_an_early_warning_is_sent_like_a_reminder_once(world, quiet_days):
     from fangkong.reporting.models import Notification
     from fangkong.reporting.reminders import run_due
 
-    regime_create(actor=SYSTEM, name="十月", region_code="152900",
-                  start_date=datetime.date(2022, 10, 1))  # fmt: skip
-    for offset in range(1, 12):
-        day = DAY - datetime.timedelta(days=offset)
-        submit(world, "1529210001", at(10, day=day), day=day)
     report_submit(actor=SYSTEM, institution=world.institutions["1529210001"], day=DAY,
                   figures=figures(fever=3), now=at(10))  # fmt: skip
     assert run_due(now=at(10, 5)).signals == 1
@@ -155,12 +156,7 @@ def test_the_bulletin_reads_the_time_in_the_regimes_zone(world, clock):
     assert text["zh_hans"].startswith("截至10月25日16时")
 
 
-def test_an_amendment_that_takes_the_cases_away_withdraws_the_signal(world):
-    regime_create(actor=SYSTEM, name="十月", region_code="152900",
-                  start_date=datetime.date(2022, 10, 1))  # fmt: skip
-    for offset in range(1, 12):
-        day = DAY - datetime.timedelta(days=offset)
-        submit(world, "1529210001", at(10, day=day), day=day)
+def test_an_amendment_that_takes_the_cases_away_withdraws_the_signal(world, quiet_days):
     first = report_submit(actor=SYSTEM, institution=world.institutions["1529210001"], day=DAY,
                           figures=figures(fever=30), now=at(10)).report  # fmt: skip
     report_submit(actor=SYSTEM, institution=world.institutions["1529210001"], day=DAY,
