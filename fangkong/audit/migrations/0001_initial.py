@@ -5,34 +5,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-# On PostgreSQL the database itself refuses to change or remove an audit row, so that neither a
-# bug nor a hand-typed statement under the application's role can rewrite history. (SQLite, the
-# embedded default, relies on the model refusing it: Django's test flush must DELETE there.)
-APPEND_ONLY_SQL = """
-CREATE OR REPLACE FUNCTION audit_refuse_change() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'audit_auditevent is append-only: % refused', TG_OP
-        USING ERRCODE = 'insufficient_privilege';
-END;
-$$ LANGUAGE plpgsql;
-CREATE TRIGGER audit_auditevent_append_only
-    BEFORE UPDATE OR DELETE ON audit_auditevent
-    FOR EACH ROW EXECUTE FUNCTION audit_refuse_change();
-"""
-DROP_SQL = """
-DROP TRIGGER IF EXISTS audit_auditevent_append_only ON audit_auditevent;
-DROP FUNCTION IF EXISTS audit_refuse_change();
-"""
-
-
-def add_trigger(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(APPEND_ONLY_SQL, params=None)
-
-
-def drop_trigger(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP_SQL, params=None)
+from fangkong.core.append_only import refuse_changes
 
 
 class Migration(migrations.Migration):
@@ -100,5 +73,5 @@ class Migration(migrations.Migration):
                 "ordering": ["-at", "-id"],
             },
         ),
-        migrations.RunPython(add_trigger, drop_trigger),
+        refuse_changes("audit_auditevent"),
     ]
