@@ -1,6 +1,7 @@
 """Browser fixtures: one headless Debian Chromium per module, a fresh phone-sized page per test.
 
-Playwright cannot download browsers here, so the system Chromium at /usr/bin/chromium is used.
+Playwright downloads no browser of its own: the system Chromium (Debian's `chromium` package,
+installed by scripts/sysdeps.sh) is used, or the one `FANGKONG_CHROMIUM` names.
 """
 
 import os
@@ -10,7 +11,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("FANGKONG_CHROMIUM") or shutil.which("chromium") or "chromium"
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",

@@ -3,6 +3,7 @@ in their scope, pages that fit the screen, one error message for every failed si
 language switch."""
 
 import re
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,8 +14,8 @@ from pytest_django.live_server_helper import LiveServer
 from fangkong.conftest import PASSWORD, World
 
 PHONE_WIDTH = 375
-# A fixed path on purpose: people open this picture to look at the home page on a phone.
-SCREENSHOT = Path("/tmp/fangkong-home-375.png")  # noqa: S108
+# People open this picture to look at the home page on a phone.
+SCREENSHOT = Path(tempfile.gettempdir()) / "fangkong-home-375.png"
 OWN = "阿拉善左旗社会福利中心"
 OTHER = "额济纳旗社会福利中心"
 OWN_CODE = "1529210001"
