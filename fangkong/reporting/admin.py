@@ -1,11 +1,9 @@
 """The admin edits configuration only (DHIS2 identifiers, group robots); reports, revisions and
 what was sent are shown read-only, since they change only through the services that audit them."""
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from fangkong.core.admin import ReadOnlyAdmin
 from fangkong.reporting.models import (
     Aberration,
     BannerConfirmation,
@@ -30,17 +28,6 @@ class WebhookAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["region", "flavour", "active"]
     list_filter = ["flavour", "active"]
     autocomplete_fields = ["region"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(ReportingRegime)

@@ -121,12 +121,8 @@ def dhis2_data_value_sets(request: HttpRequest, code: str, date: datetime.date) 
     ids = exports.dhis2_ids(rows)
     body = exports.to_data_value_set(rows, day=date, ids=ids)
     content = json.dumps(body, ensure_ascii=False).encode()
-    unmapped = ids.unmapped_codes()
-    _record(request, region, date, rows, format="dhis2", unmapped=_count(unmapped))
     filename = f"dataValueSets-{region.code}-{exports.dhis2_period(date)}.json"
-    response = _attachment(content, JSON_CONTENT_TYPE, filename)
-    _flag_unmapped(response, unmapped)
-    return response
+    return _dhis2_attachment(request, region, date, rows, ids, "dhis2", content, filename)
 
 
 @router.get("/regions/{code}/adx.xml", openapi_extra=_file(ADX_CONTENT_TYPE, dhis2=True))
@@ -135,10 +131,25 @@ def adx(request: HttpRequest, code: str, date: datetime.date) -> HttpResponse:
     region, rows = _rows(request, code, date)
     ids = exports.dhis2_ids(rows)
     content = exports.to_adx(rows, day=date, ids=ids, exported=timezone.now())
-    unmapped = ids.unmapped_codes()
-    _record(request, region, date, rows, format="adx", unmapped=_count(unmapped))
     filename = f"adx-{region.code}-{date.isoformat()}.xml"
-    response = _attachment(content, ADX_CONTENT_TYPE, filename)
+    return _dhis2_attachment(request, region, date, rows, ids, "adx", content, filename)
+
+
+def _dhis2_attachment(
+    request: HttpRequest,
+    region: Any,
+    day: datetime.date,
+    rows: Any,
+    ids: Any,
+    format: str,
+    content: bytes,
+    filename: str,
+) -> HttpResponse:
+    """Record the export and send it, with the codes no DHIS2 mapping covered in headers."""
+    unmapped = ids.unmapped_codes()
+    _record(request, region, day, rows, format=format, unmapped=_count(unmapped))
+    content_type = JSON_CONTENT_TYPE if format == "dhis2" else ADX_CONTENT_TYPE
+    response = _attachment(content, content_type, filename)
     _flag_unmapped(response, unmapped)
     return response
 
