@@ -13,12 +13,9 @@ Times, on the dataset `generate` built, for the most recent full day (yesterday,
 The selector's and the SQL's numbers are asserted equal before anything is timed. Target
 (issue): selector p95 ≤ 100 ms and ≤ 1.5 × the SQL's.
 
-Scopes: at province scale the province (内蒙古 150000). At nation scale there is no region above
-the 34 provinces (`load_official()` makes them roots, and `Level` has no national level), so a
-national officer has no single call: we time the largest province, the loop over every province
-that an administrator ("everything" scope) must make today, and — in a transaction that is
-rolled back — a national root region `000000` made parent of the provinces, which is what the
-app would need for one nation-wide call.
+Scopes: at province scale the province (内蒙古 150000); at nation scale the largest province and
+the nation (000000), the root above the provinces that `load_official()` loads, as an officer
+of the nation would ask for it.
 """
 
 import datetime
@@ -26,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -192,80 +189,6 @@ def time_scope(label: str, region: Any, user: Any, secret: str, day: datetime.da
     }
 
 
-def time_loop(provinces: list[Any], day: datetime.date, repeat: int) -> dict[str, Any]:
-    """What an administrator must do today for the nation: one call per province."""
-    from fangkong.reporting import selectors
-
-    admin, secret = officer(None, role="admin")
-    now = timezone.now()
-    client = Client(headers={"authorization": f"Bearer {secret}"})
-
-    def selector() -> int:
-        return sum(
-            selectors.completeness(user=admin, region=p, day=day, now=now).total.expected
-            for p in provinces
-        )
-
-    def sql() -> int:
-        return sum(sql_numbers(p, day, now).total["expected"] for p in provinces)
-
-    def api() -> int:
-        total = 0
-        for p in provinces:
-            response = client.get(f"/api/v1/regions/{p.code}/completeness?date={day}")
-            total += response.json()["expected"]
-        return total
-
-    expected = selector()
-    assert expected == sql() == api()
-    timings = {name: measure(fn, repeat=repeat, warmup=1) for name, fn in
-               [("sql", sql), ("selector", selector), ("api", api)]}  # fmt: skip
-    return {
-        "scope": f"nation: loop over {len(provinces)} provinces (admin)",
-        "expected": expected,
-        "children": len(provinces),
-        "sql_p95_ms": timings["sql"]["p95_ms"],
-        "selector_p50_ms": timings["selector"]["p50_ms"],
-        "selector_p95_ms": timings["selector"]["p95_ms"],
-        "api_p95_ms": timings["api"]["p95_ms"],
-        "ratio_p95": round(timings["selector"]["p95_ms"] / timings["sql"]["p95_ms"], 2),
-        "timings": timings,
-    }
-
-
-class Rollback(Exception):
-    pass
-
-
-def time_national_root(day: datetime.date, repeat: int) -> dict[str, Any]:
-    """Make a national root above the provinces (rolled back afterwards) and time it."""
-    from fangkong.regions.models import Region
-
-    result: dict[str, Any] = {}
-    try:
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("UPDATE regions_region SET path = '000000/' || path, "
-                               "depth = depth + 1")  # fmt: skip
-                # `Level` has no national level; "province" only satisfies its check here.
-                cursor.execute(
-                    "INSERT INTO regions_region (code, name, level, parent_id, standard, path, "
-                    "depth) VALUES ('000000', '全国', 'province', NULL, true, '000000/', 0)"
-                )
-                cursor.execute("UPDATE regions_region SET parent_id = (SELECT id FROM "
-                               "regions_region WHERE code = '000000') WHERE depth = 1")  # fmt: skip
-                if connection.vendor == "postgresql":
-                    cursor.execute("ANALYZE regions_region")
-            root = Region.objects.get(code="000000")
-            user, secret = officer(root)
-            result = time_scope("nation: national root 000000 (scratch)", root, user, secret,
-                                day, repeat)  # fmt: skip
-            raise Rollback
-    except Rollback:
-        pass
-    return result
-
-
 def report_day() -> datetime.date:
     from fangkong.reporting.models import DailyReport
 
@@ -281,7 +204,7 @@ def run(repeat: int = 60) -> dict[str, Any]:
     from django.db.models import Count
 
     from fangkong.institutions.models import Institution
-    from fangkong.regions.models import Region
+    from fangkong.regions.models import NATION_CODE, Region
     from fangkong.reporting.models import DailyReport, ReportingRegime
 
     regimes = list(ReportingRegime.objects.select_related("region"))
@@ -306,12 +229,13 @@ def run(repeat: int = 60) -> dict[str, Any]:
         for path, n in sizes:
             per_province[path[:6]] = per_province.get(path[:6], 0) + n
         largest = Region.objects.get(code=max(per_province, key=lambda c: per_province[c]))
-        provinces = list(Region.objects.filter(parent__isnull=True).order_by("code"))
+        nation = Region.objects.get(code=NATION_CODE)
         cases.append(("largest", lambda: time_scope(
             f"nation: largest province {largest.code}", largest, *officer(largest), day, repeat
         )))  # fmt: skip
-        cases.append(("loop", lambda: time_loop(provinces, day, max(5, repeat // 6))))
-        cases.append(("root", lambda: time_national_root(day, max(10, repeat // 3))))
+        cases.append(("nation", lambda: time_scope(
+            f"nation {NATION_CODE}", nation, *officer(nation), day, max(10, repeat // 3)
+        )))  # fmt: skip
     for _label, case in cases:
         row = case()
         rows.append(row)

@@ -17,19 +17,20 @@ from fangkong.accounts.scoping import SYSTEM
 from fangkong.accounts.services import role_grant, token_create, user_ensure
 from fangkong.institutions.models import Institution, Kind
 from fangkong.institutions.services import institution_create
-from fangkong.regions.loading import NON_STANDARD_UNITS, Division, load_divisions
-from fangkong.regions.models import Level, Region
+from fangkong.regions.loading import NATION, NON_STANDARD_UNITS, Division, load_divisions
+from fangkong.regions.models import NATION_CODE, Level, Region
 
 PASSWORD = "Persona-2022"
 
 ALXA = [
-    Division("150000", "内蒙古自治区", Level.PROVINCE, None),
+    NATION,
+    Division("150000", "内蒙古自治区", Level.PROVINCE, NATION_CODE),
     Division("152900", "阿拉善盟", Level.PREFECTURE, "150000"),
     Division("152921", "阿拉善左旗", Level.COUNTY, "152900"),
     Division("152922", "阿拉善右旗", Level.COUNTY, "152900"),
     Division("152923", "额济纳旗", Level.COUNTY, "152900"),
     *NON_STANDARD_UNITS,
-    Division("620000", "甘肃省", Level.PROVINCE, None),
+    Division("620000", "甘肃省", Level.PROVINCE, NATION_CODE),
     Division("620100", "兰州市", Level.PREFECTURE, "620000"),
 ]
 

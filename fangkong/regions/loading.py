@@ -15,8 +15,8 @@ from stdnum import numdb
 
 from fangkong.accounts.scoping import SYSTEM
 from fangkong.audit.services import Target, audit_record
-from fangkong.regions.models import Level, Region
-from fangkong.regions.services import expected_level
+from fangkong.regions.models import NATION_CODE, Level, Region
+from fangkong.regions.services import expected_level, place
 
 # Placeholder rows of the list that are not units of their own; their children hang one level up.
 PLACEHOLDERS = {"市辖区", "县", "省直辖县级行政单位", "自治区直辖县级行政单位"}
@@ -51,11 +51,16 @@ def current_name(raw: str) -> str | None:
     return None if until else name
 
 
+# The root above the provinces; "全国" is how a bulletin names the whole country.
+NATION = Division(NATION_CODE, "全国", Level.NATION, None, standard=False)
+
+
 def official_divisions() -> Iterator[Division]:
-    """Yield the divisions in use today, parents before children."""
+    """Yield the nation and the divisions in use today, parents before children."""
+    yield NATION
     for _length, low, _high, props, children in numdb.get("cn/loc").prefixes:
         province_code = f"{low}0000"
-        yield Division(province_code, props["province"], Level.PROVINCE, None)
+        yield Division(province_code, props["province"], Level.PROVINCE, NATION_CODE)
         known = {province_code}
         for _c_length, c_low, _c_high, c_props, _ in children:
             code = f"{low}{c_low}"
@@ -80,20 +85,27 @@ def load_divisions(divisions: list[Division], *, actor: Any = SYSTEM) -> tuple[i
     renamed = 0
     depths = {code: region.depth for code, region in existing.items()}
     pending: dict[int, list[Division]] = {}
+    orphans: list[tuple[Region, str]] = []
     for division in divisions:
         depths[division.code] = depths.get(division.parent_code or "", -1) + 1
         region = existing.get(division.code)
         if region is None:
             pending.setdefault(depths[division.code], []).append(division)
-        elif region.name != division.name:
+            continue
+        if region.name != division.name:
             Region.objects.filter(pk=region.pk).update(name=division.name)
             renamed += 1
+        if region.parent_id is None and division.level == Level.PROVINCE and division.parent_code:
+            orphans.append((region, division.parent_code))
     created = 0
     for depth in sorted(pending):
         rows = [_new_region(division, existing) for division in pending[depth]]
         for region in Region.objects.bulk_create(rows, batch_size=500):
             existing[region.code] = region
         created += len(rows)
+    for province, parent_code in orphans:
+        # A province loaded before the nation existed: its path is the same under the nation.
+        Region.objects.filter(pk=province.pk).update(parent=existing[parent_code])
     if created or renamed:
         audit_record(
             actor=actor,
@@ -106,16 +118,15 @@ def load_divisions(divisions: list[Division], *, actor: Any = SYSTEM) -> tuple[i
 
 def _new_region(division: Division, existing: dict[str, Region]) -> Region:
     parent = existing.get(division.parent_code) if division.parent_code else None
-    path = f"{parent.path if parent is not None else ''}{division.code}/"
-    return Region(
+    region = Region(
         code=division.code,
         name=division.name,
         level=division.level,
         parent=parent,
         standard=division.standard,
-        path=path,
-        depth=path.count("/") - 1,
     )
+    place(region)
+    return region
 
 
 def load_official(*, actor: Any = SYSTEM) -> tuple[int, int]:

@@ -5,13 +5,23 @@ from fangkong.accounts.scoping import Scoping
 
 
 class Level(models.TextChoices):
+    NATION = "nation", _("Nation")
     PROVINCE = "province", _("Province")
     PREFECTURE = "prefecture", _("Prefecture (league, city)")
     COUNTY = "county", _("County (banner, district)")
     TOWNSHIP = "township", _("Township")
 
 
-LEVEL_DEPTH = {Level.PROVINCE: 0, Level.PREFECTURE: 1, Level.COUNTY: 2, Level.TOWNSHIP: 3}
+LEVEL_DEPTH = {
+    Level.NATION: 0,
+    Level.PROVINCE: 1,
+    Level.PREFECTURE: 2,
+    Level.COUNTY: 3,
+    Level.TOWNSHIP: 4,
+}
+
+# The nation has no GB/T 2260 code; 000000 is the conventional one for "the whole country".
+NATION_CODE = "000000"
 
 
 class Region(models.Model):
@@ -26,6 +36,12 @@ class Region(models.Model):
     path answers a league's or banner's subtree in well under a millisecond, several times
     faster than the CTE. Writes are rare (the official list changes yearly), so rewriting a
     moved subtree's paths costs nothing that matters.
+
+    The nation (`NATION_CODE`, loaded with the official list) is the root, and its path is the
+    empty string: the prefix of every path, so that its subtree is everything without a segment
+    of its own in any path. Provinces keep "150000/" whether or not the nation sits above them,
+    and no stored path (in audit events, for one) changes when it is added. `depth` is the
+    number of segments: 0 for the nation, 1 for a province.
     """
 
     code = models.CharField(_("code"), max_length=20, unique=True)
@@ -73,5 +89,10 @@ class Region(models.Model):
         return Region.objects.filter(path__startswith=self.path)
 
     def lineage_paths(self) -> list[str]:
-        """The paths of this region and of every region above it, root first."""
-        return [self.path[: i + 1] for i, c in enumerate(self.path) if c == "/"]
+        """The paths of this region and of every region above it, the nation's ("") first."""
+        return ["", *(self.path[: i + 1] for i, c in enumerate(self.path) if c == "/")]
+
+
+def path_depth(path: str) -> int:
+    """A region's depth from its path: 0 for the nation (""), 1 for "150000/", and so on."""
+    return path.count("/")

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.accounts.scoping import scope_of
 from fangkong.audit.services import audit_record, snapshot
 from fangkong.core.errors import field_error
-from fangkong.regions.models import LEVEL_DEPTH, Level, Region
+from fangkong.regions.models import LEVEL_DEPTH, NATION_CODE, Level, Region, path_depth
 
 STANDARD_CODE = re.compile(r"^\d{6}$|^\d{9}$")
 LOCAL_CODE = re.compile(r"^[0-9A-Z][0-9A-Z-]{1,19}$")
@@ -79,7 +79,13 @@ def _validate_parent(level: str, parent: Region | None, standard: bool, code: st
 
 
 # How many leading digits of a standard code name its parent at each level.
-PREFIX_LENGTH = {Level.PROVINCE: 2, Level.PREFECTURE: 4, Level.COUNTY: 6, Level.TOWNSHIP: 9}
+PREFIX_LENGTH = {
+    Level.NATION: 0,
+    Level.PROVINCE: 2,
+    Level.PREFECTURE: 4,
+    Level.COUNTY: 6,
+    Level.TOWNSHIP: 9,
+}
 
 
 def _parent_for(actor: Any, parent_code: str | None) -> Region | None:
@@ -121,7 +127,15 @@ def region_create(
     _validate_code(code, level, standard)
     if not name:
         raise field_error("name", _("This field is required."), "required")
+    if level == Level.NATION:
+        raise field_error(
+            "level",
+            _("There is one nation region; it is made by loading the official list."),
+            "nation_exists",
+        )
     parent = _parent_for(actor, parent_code)
+    if parent is None and level == Level.PROVINCE:
+        parent = Region.objects.filter(code=NATION_CODE).first()
     if parent is None and not _may_manage(actor, ""):
         raise field_error(
             "parent_code", _("Only a system administrator may add a province."), "forbidden"
@@ -132,7 +146,7 @@ def region_create(
             "code", _("A region with code %(code)s already exists."), "duplicate", code=code
         )
     region = Region(code=code, name=name, level=level, parent=parent, standard=standard)
-    _place(region)
+    place(region)
     region.save()
     audit_record(
         actor=actor,
@@ -162,9 +176,9 @@ def region_move(*, actor: Any, region: Region, parent_code: str) -> Region:
     _validate_parent(region.level, parent, region.standard, region.code)
     old_path = region.path
     region.parent = parent
-    _place(region)
+    place(region)
     region.save(update_fields=["parent", "path", "depth"])
-    depth_shift = region.path.count("/") - old_path.count("/")
+    depth_shift = path_depth(region.path) - path_depth(old_path)
     for child in Region.objects.filter(path__startswith=old_path).exclude(pk=region.pk):
         child.path = region.path + child.path[len(old_path) :]
         child.depth += depth_shift
@@ -180,7 +194,11 @@ def region_move(*, actor: Any, region: Region, parent_code: str) -> Region:
     return region
 
 
-def _place(region: Region) -> None:
-    parent_path = region.parent.path if region.parent is not None else ""
-    region.path = f"{parent_path}{region.code}/"
-    region.depth = region.path.count("/") - 1
+def place(region: Region) -> None:
+    """Set the region's path and depth from its parent's (the nation's path is "")."""
+    if region.level == Level.NATION:
+        region.path = ""
+    else:
+        parent_path = region.parent.path if region.parent is not None else ""
+        region.path = f"{parent_path}{region.code}/"
+    region.depth = path_depth(region.path)

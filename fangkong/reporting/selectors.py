@@ -15,7 +15,7 @@ from django.db.models import (
     When,
 )
 
-from fangkong.accounts.scoping import get_visible_or_404, visible
+from fangkong.accounts.scoping import get_visible_or_404, scope_of, visible
 from fangkong.institutions.models import Institution
 from fangkong.institutions.selectors import institution_list
 from fangkong.regions.models import Region
@@ -60,7 +60,8 @@ class DayPlan:
 
     `regime_of` maps each region that a regime covers that day to its governing regime (the
     nearest one up the tree), `child_of` each region to the child of the root it lies under, and
-    `past` holds the regions whose deadline has passed at the moment asked about. The large
+    `past` holds the regions whose deadline has passed at the moment asked about, and
+    `children` the root's children, in code order (read with the rest of the subtree). The large
     tables are then reached only through region ids.
     """
 
@@ -68,6 +69,7 @@ class DayPlan:
     regime_of: dict[int, ReportingRegime]
     child_of: dict[int, str]
     past: frozenset[int]
+    children: list[Region]
 
     @property
     def covers_all(self) -> bool:
@@ -100,17 +102,34 @@ def day_plan(region: Region, day: datetime.date, now: datetime.datetime) -> DayP
         if r.covers(day)
     ]
     regimes.sort(key=lambda r: r.region.depth, reverse=True)
+    nearest_first = [(r.region.path, r) for r in regimes]
     depth = len(region.path)
     regime_of: dict[int, ReportingRegime] = {}
     child_of: dict[int, str] = {}
-    for pk, path in _subtree_ids(region).values_list("pk", "path").order_by():
-        child_of[pk] = path[depth:].split("/", 1)[0]
-        nearest = next((r for r in regimes if path.startswith(r.region.path)), None)
-        if nearest is not None:
-            regime_of[pk] = nearest
+    children: list[Region] = []
+    subtree = _subtree_ids(region)
+    # A loop on the region table, which is small: it runs for every completeness figure.
+    for row in subtree.values_list(*REGION_COLUMNS).order_by():
+        pk, path = row[_ID], row[_PATH]
+        end = path.find("/", depth)
+        child_of[pk] = path[depth:end] if end >= 0 else path[depth:]
+        if row[_PARENT] == region.pk:
+            children.append(Region.from_db(subtree.db, REGION_COLUMNS, row))
+        for regime_path, regime in nearest_first:
+            if path.startswith(regime_path):
+                regime_of[pk] = regime
+                break
     past_regimes = {r.pk for r in regimes if not is_before_deadline(r, day, now)}
     past = frozenset(pk for pk, regime in regime_of.items() if regime.pk in past_regimes)
-    return DayPlan(region=region, regime_of=regime_of, child_of=child_of, past=past)
+    children.sort(key=lambda child: child.code)
+    return DayPlan(
+        region=region, regime_of=regime_of, child_of=child_of, past=past, children=children
+    )
+
+
+# Every concrete column of a region, in the model's order (as `Region.from_db` takes them).
+REGION_COLUMNS = tuple(f.attname for f in Region._meta.concrete_fields)
+_ID, _PATH, _PARENT = (REGION_COLUMNS.index(name) for name in ("id", "path", "parent_id"))
 
 
 @dataclass
@@ -153,11 +172,21 @@ def _subtree_ids(region: Region) -> QuerySet[Region]:
 
 def expected_units(*, user: Any, day: datetime.date, plan: DayPlan) -> QuerySet[Institution]:
     """The institutions expected to report on `day`, with that day's report as `today`."""
-    return (
-        visible(Institution.objects.all(), user)
-        .filter(plan.covered(), open_on(day))
-        .annotate(today=FilteredRelation("daily_reports", condition=Q(daily_reports__day=day)))
+    units = Institution.objects.filter(plan.covered(), open_on(day))
+    if not scope_of(user).covers_path(plan.region.path):
+        # Narrowed only when the scope ends inside the region: otherwise `covered()` already
+        # keeps to the subtree, and repeating the condition costs every count a second probe.
+        units = visible(units, user)
+    return units.annotate(
+        today=FilteredRelation("daily_reports", condition=Q(daily_reports__day=day))
     )
+
+
+def visible_children(user: Any, plan: DayPlan) -> list[Region]:
+    """The children of the plan's region that the user may see, in code order."""
+    if scope_of(user).covers_path(plan.region.path):
+        return plan.children
+    return list(visible(plan.region.children.all(), user).order_by("code"))
 
 
 def unit_status(plan: DayPlan) -> Case:
@@ -189,21 +218,23 @@ def completeness(
             late=Count("pk", filter=Q(today__status=ReportStatus.LATE)),
         )
         .order_by()
+        .values_list("region_id", "expected", "on_time", "late")
     )
-    by_child: dict[str, Counts] = {}
+    sums: dict[str, list[int]] = {}
+    for region_id, expected, on_time, late in rows:
+        # expected, on time, late, pending, missing: the absent are missing past the deadline
+        acc = sums.setdefault(plan.child_of.get(region_id, ""), [0, 0, 0, 0, 0])
+        acc[0] += expected
+        acc[1] += on_time
+        acc[2] += late
+        acc[4 if region_id in plan.past else 3] += expected - on_time - late
+    by_child = {child: Counts(*acc) for child, acc in sums.items()}
     total = Counts()
-    for row in rows:
-        absent = row["expected"] - row["on_time"] - row["late"]
-        past = row["region_id"] in plan.past
-        counts = Counts(
-            expected=row["expected"], on_time=row["on_time"], late=row["late"],
-            missing=absent if past else 0, pending=0 if past else absent,
-        )  # fmt: skip
-        by_child.setdefault(plan.child_of.get(row["region_id"], ""), Counts()).add(counts)
+    for counts in by_child.values():
         total.add(counts)
     children = []
     if with_children:
-        for child in visible(region.children.all(), user).order_by("code"):
+        for child in visible_children(user, plan):
             children.append((child, by_child.get(child.code, Counts())))
     return Completeness(region=region, day=day, total=total, children=children)
 

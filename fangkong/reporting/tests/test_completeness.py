@@ -2,9 +2,12 @@ import datetime
 
 import pytest
 
+from fangkong.accounts.models import Role
 from fangkong.accounts.scoping import SYSTEM
+from fangkong.conftest import make_institution, make_user
 from fangkong.institutions.models import Institution
-from fangkong.reporting.services import report_submit
+from fangkong.regions.models import NATION_CODE
+from fangkong.reporting.services import regime_create, report_submit
 from fangkong.reporting.tests.conftest import DAY, at, figures
 
 URL = f"/api/v1/regions/152900/completeness?date={DAY}"
@@ -124,3 +127,48 @@ def test_a_range_too_long_is_refused_naming_the_field(world, regime):
         "/api/v1/regions/152900/completeness-range?start=2022-01-01&end=2022-12-31"
     )
     assert (response.status_code, response.json()["field"]) == (400, "end")
+
+
+# -- the nation ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def national(world):
+    """A regime for the whole country, and a ministry officer over the nation."""
+    regime_create(actor=SYSTEM, name="全国日报告", region_code=NATION_CODE,
+                  start_date=datetime.date(2022, 10, 1))  # fmt: skip
+    world.users["ministry"] = make_user("ministry", Role.OFFICER, world.regions[NATION_CODE])
+    for code, when in [("1529210001", at(9)), ("6201000001", at(16, 30))]:
+        report_submit(actor=SYSTEM, institution=world.institutions[code], day=DAY,
+                      figures=figures(), now=when)  # fmt: skip
+    return world
+
+
+def test_one_call_gives_the_whole_country_by_province(national, clock):
+    clock.set(at(17))
+    response = national.api("ministry").get(f"/api/v1/regions/{NATION_CODE}/completeness"
+                                            f"?date={DAY}")  # fmt: skip
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["expected"], body["on_time"], body["late"], body["missing"]) == (6, 1, 1, 4)
+    provinces = {c["code"]: (c["expected"], c["received"]) for c in body["children"]}
+    assert provinces == {"150000": (5, 1), "620000": (1, 1)}
+
+
+def test_a_province_regime_governs_under_the_national_one(national, clock):
+    regime_create(actor=SYSTEM, name="甘肃省日报告", region_code="620000",
+                  start_date=datetime.date(2022, 10, 1), deadline=datetime.time(17, 0))  # fmt: skip
+    make_institution("6201000002", "620100", "兰州市第二社会福利院")
+    clock.set(at(16, 45))
+    body = national.api("ministry").get(f"/api/v1/regions/{NATION_CODE}/completeness"
+                                        f"?date={DAY}").json()  # fmt: skip
+    provinces = {c["code"]: c for c in body["children"]}
+    # Inner Mongolia's 16:00 has passed; Gansu reports until 17:00, so its silent are pending.
+    assert (provinces["150000"]["missing"], provinces["150000"]["pending"]) == (4, 0)
+    assert (provinces["620000"]["missing"], provinces["620000"]["pending"]) == (0, 1)
+
+
+def test_a_league_officer_cannot_see_the_nation(national):
+    response = national.api("league").get(f"/api/v1/regions/{NATION_CODE}/completeness"
+                                          f"?date={DAY}")  # fmt: skip
+    assert response.status_code == 404
