@@ -1,7 +1,7 @@
 import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -146,24 +146,28 @@ def put_report(
     figures = payload.dict(exclude={"is_zero", "notes", "reason"})
     if payload.is_zero:
         figures.update({f: 0 for f in EVENT_FIELDS if figures[f] is None})
+    answer: dict[str, Any] = {}
+
+    def answered(result: services.SubmitResult) -> None:
+        answer["status"] = 201 if result.created else 200
+        answer["body"] = report_body(result.report, result.warnings)
+        if key:  # the replayable answer commits with the report, or neither does
+            remember(request.user, key, digest, answer["status"], answer["body"],
+                     result.report.etag)  # fmt: skip
+
     try:
-        with transaction.atomic():
-            result = services.report_submit(
-                actor=request.user, institution=institution, day=day, figures=figures,
-                is_zero=payload.is_zero, notes=payload.notes, reason=payload.reason,
-                if_match=request.headers.get("If-Match"),
-            )  # fmt: skip
-            status = 201 if result.created else 200
-            body = report_body(result.report, result.warnings)
-            if key:
-                remember(request.user, key, digest, status, body, result.report.etag)
+        result = services.report_submit(
+            actor=request.user, institution=institution, day=day, figures=figures,
+            is_zero=payload.is_zero, notes=payload.notes, reason=payload.reason,
+            if_match=request.headers.get("If-Match"), also=answered,
+        )  # fmt: skip
     except (ApiError, IntegrityError):
         # A twin request with the same key may have won the race: answer as it was answered.
         if key and (record := recorded(request.user, key, digest)) is not None:
             return _replay(record, response)
         raise
     response["ETag"] = result.report.etag
-    return Status(status, body)
+    return Status(answer["status"], answer["body"])
 
 
 @router.get("/institutions/{code}/daily-reports/{day}", response=ReportOut)
@@ -262,7 +266,7 @@ def get_completeness(
     result = selectors.completeness(user=request.user, region=region, day=date, now=now)
     units = selectors.unit_list(
         user=request.user, region=region, day=date, now=now,
-        status=status.value if status else None,
+        status=status.value if status else None, plan=result.plan,
     )  # fmt: skip
     limit = max(0, min(limit, 1000))
     page = units.values("code", "name", "region__code", "unit_status", "submitted_at")

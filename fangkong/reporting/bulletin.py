@@ -43,8 +43,9 @@ class Facts:
 
 def gather(*, user: Any, region: Region, day: datetime.date, now: datetime.datetime) -> Facts:
     regime = regime_of(region, day)
-    units = unit_list(user=user, region=region, day=day, now=now)
-    counts = completeness(user=user, region=region, day=day, now=now).total
+    result = completeness(user=user, region=region, day=day, now=now)
+    counts = result.total
+    units = unit_list(user=user, region=region, day=day, now=now, plan=result.plan)
     revisions = ReportRevision.objects.current().filter(
         report__day=day, report__institution__in=units.values("pk")
     )

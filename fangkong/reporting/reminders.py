@@ -143,7 +143,7 @@ def _pending_units(
     plan = day_plan(regime.region, day, now)
     own = [pk for pk, governing in plan.regime_of.items() if governing.pk == regime.pk]
     units = unit_list(
-        user=SYSTEM, region=regime.region, day=day, now=now, status=UnitStatus.PENDING
+        user=SYSTEM, region=regime.region, day=day, now=now, status=UnitStatus.PENDING, plan=plan
     )
     return units.filter(region_id__in=own)
 

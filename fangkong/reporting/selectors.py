@@ -164,6 +164,7 @@ class Completeness:
     day: datetime.date
     total: Counts
     children: list[tuple[Region, Counts]] = field(default_factory=list)
+    plan: DayPlan | None = None  # for a `unit_list()` of the same region, day and moment
 
 
 def _subtree_ids(region: Region) -> QuerySet[Region]:
@@ -206,9 +207,13 @@ def completeness(
     day: datetime.date,
     now: datetime.datetime,
     with_children: bool = True,
+    plan: DayPlan | None = None,
 ) -> Completeness:
-    """Expected, received and on-time counts for `region` on `day`, in total and per child."""
-    plan = day_plan(region, day, now)
+    """Expected, received and on-time counts for `region` on `day`, in total and per child.
+
+    `plan`, when given, is the `day_plan()` of the same region, day and moment.
+    """
+    plan = plan or day_plan(region, day, now)
     rows = (
         expected_units(user=user, day=day, plan=plan)
         .values("region_id")
@@ -236,7 +241,7 @@ def completeness(
     if with_children:
         for child in visible_children(user, plan):
             children.append((child, by_child.get(child.code, Counts())))
-    return Completeness(region=region, day=day, total=total, children=children)
+    return Completeness(region=region, day=day, total=total, children=children, plan=plan)
 
 
 def unit_list(
@@ -246,9 +251,13 @@ def unit_list(
     day: datetime.date,
     now: datetime.datetime,
     status: str | None = None,
+    plan: DayPlan | None = None,
 ) -> QuerySet[Any]:
-    """The expected units with their `unit_status` and `submitted_at` for the day."""
-    plan = day_plan(region, day, now)
+    """The expected units with their `unit_status` and `submitted_at` for the day.
+
+    `plan`, when given, is the `day_plan()` of the same region, day and moment.
+    """
+    plan = plan or day_plan(region, day, now)
     units = (
         expected_units(user=user, day=day, plan=plan)
         .annotate(

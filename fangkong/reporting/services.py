@@ -1,4 +1,5 @@
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -150,11 +151,12 @@ def report_warnings(
             report__institution=institution, report__day=day - datetime.timedelta(days=1)
         )
         .order_by("-number")
+        .values("residents", "staff_on_site")
         .first()
     )
     if yesterday is not None:
         for code in ("residents", "staff_on_site"):
-            before, now = getattr(yesterday, code), counts[code]
+            before, now = yesterday[code], counts[code]
             if before and abs(now - before) > max(5, before // 5):
                 warnings.append(ReportWarning(
                     code, "sudden_change",
@@ -214,8 +216,13 @@ def report_submit(
     reason: str = "",
     if_match: str | None = None,
     now: datetime.datetime | None = None,
+    also: Callable[[SubmitResult], None] | None = None,
 ) -> SubmitResult:
-    """Submit the day's report, or amend it as a new revision; nothing is ever overwritten."""
+    """Submit the day's report, or amend it as a new revision; nothing is ever overwritten.
+
+    `also` runs inside the same transaction with the result, for what must commit with the
+    report or not at all (the API's record of an `Idempotency-Key`).
+    """
     now = now or timezone.now()
     _check_may_report(actor, institution)
     regime = _regime_for(institution, day, now)
@@ -236,7 +243,10 @@ def report_submit(
         created = False
     if any(counts[field] for field in aberrations.WATCHED) or not created:
         aberrations.detect_safely(institution, day)
-    return SubmitResult(report, created, report_warnings(institution, day, counts))
+    result = SubmitResult(report, created, report_warnings(institution, day, counts))
+    if also is not None:
+        also(result)
+    return result
 
 
 def _check_precondition(report: DailyReport, if_match: str | None) -> None:
@@ -262,7 +272,8 @@ def _create(
     now: datetime.datetime,
 ) -> DailyReport:
     try:
-        with transaction.atomic():
+        # No savepoint: a lost race ends the whole submission, so there is nothing to go back to.
+        with transaction.atomic(savepoint=False):
             report = DailyReport.objects.create(
                 institution=institution,
                 day=day,

@@ -151,14 +151,17 @@ def board(request: HttpRequest, code: str) -> HttpResponse:
     status = request.GET.get("status") or None
     if status not in (None, *UnitStatus.values):
         raise Http404
-    units = selectors.unit_list(user=request.user, region=region, day=day, now=now, status=status)
+    plan = selectors.day_plan(region, day, now)
+    units = selectors.unit_list(
+        user=request.user, region=region, day=day, now=now, status=status, plan=plan
+    )
     context = {
         "region": region, "day": day, "status": status, "statuses": UnitStatus,
         "units": units[:BOARD_UNITS], "units_total": units.count(),
     }  # fmt: skip
     if request.headers.get("HX-Request"):
         return render(request, "reporting/_units.html", context)
-    result = selectors.completeness(user=request.user, region=region, day=day, now=now)
+    result = selectors.completeness(user=request.user, region=region, day=day, now=now, plan=plan)
     context |= {
         "result": result, "parent": _visible_parent(request, region),
         "previous_day": day - datetime.timedelta(days=1),

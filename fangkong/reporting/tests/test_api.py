@@ -1,5 +1,11 @@
 import datetime
 import json
+import threading
+from typing import Any
+
+import pytest
+from django import db
+from django.db import connection
 
 from fangkong.reporting.models import DailyReport, IdempotencyRecord, ReportRevision
 from fangkong.reporting.tests.conftest import DAY, at, figures, put
@@ -209,3 +215,41 @@ def test_idempotency_records_are_forgotten_after_a_week(world, regime, clock):
     assert forget_expired(now=kept_since + datetime.timedelta(days=6)) == 0
     assert forget_expired(now=kept_since + datetime.timedelta(days=8)) == 1
     assert not IdempotencyRecord.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers")
+@pytest.mark.parametrize("same_key", [True, False])
+def test_twin_submissions_at_once_make_one_report(transactional_db, world, regime, clock,
+                                                  same_key):  # fmt: skip
+    """Two PUTs of one report race (a client's timeout-retry): one report, no half answer.
+
+    With one Idempotency-Key both get the first answer; with two, the loser is told to amend.
+    """
+    clock.set(at(10))
+    clients = [world.api("operator"), world.api("operator")]
+    start = threading.Barrier(2)
+    answers: list[Any] = [None, None]
+
+    def submit(index: int) -> None:
+        try:
+            start.wait()
+            key = "twin" if same_key else f"twin-{index}"
+            answers[index] = put(clients[index], "1529210001", DAY, figures(),
+                                 **{"Idempotency-Key": key})  # fmt: skip
+        finally:
+            db.connection.close()
+
+    threads = [threading.Thread(target=submit, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    statuses = sorted(a.status_code for a in answers)
+    if same_key:
+        assert statuses == [201, 201]
+        assert answers[0].json() == answers[1].json()
+        assert sorted(a.get("Idempotent-Replayed", "") for a in answers) == ["", "true"]
+    else:
+        assert statuses == [201, 428]
+    assert (DailyReport.objects.count(), ReportRevision.objects.count()) == (1, 1)
+    assert IdempotencyRecord.objects.count() == 1
