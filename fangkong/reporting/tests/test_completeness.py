@@ -172,3 +172,18 @@ def test_a_league_officer_cannot_see_the_nation(national):
     response = national.api("league").get(f"/api/v1/regions/{NATION_CODE}/completeness"
                                           f"?date={DAY}")  # fmt: skip
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(("regime_region", "units"), [("152900", ALXA), ("152921", ALXA[:2])])
+def test_the_nation_counts_only_what_a_regime_covers(world, clock, regime_region, units):
+    """No national regime: a league's (most regions uncovered) or a banner's (few covered)."""
+    regime_create(actor=SYSTEM, name="日报告", region_code=regime_region,
+                  start_date=datetime.date(2022, 10, 1))  # fmt: skip
+    world.users["ministry"] = make_user("ministry", Role.OFFICER, world.regions[NATION_CODE])
+    clock.set(at(17))
+    body = world.api("ministry").get(f"/api/v1/regions/{NATION_CODE}/completeness"
+                                     f"?date={DAY}").json()  # fmt: skip
+    assert (body["expected"], body["missing"]) == (len(units), len(units))
+    assert sorted(u["code"] for u in body["units"]) == units
+    provinces = {c["code"]: c["expected"] for c in body["children"]}
+    assert provinces == {"150000": len(units), "620000": 0}
