@@ -97,10 +97,11 @@ class DayPlan:
             return Value(UnitStatus.PENDING.value)
         if len(self.past) == len(self.regime_of):
             return Value(UnitStatus.MISSING.value)
-        return Case(
-            When(region_id__in=list(self.past), then=Value(UnitStatus.MISSING.value)),
-            default=Value(UnitStatus.PENDING.value),
-        )
+        before = [pk for pk in self.regime_of if pk not in self.past]
+        missing, pending = Value(UnitStatus.MISSING.value), Value(UnitStatus.PENDING.value)
+        if len(self.past) <= len(before):  # name the regions of the shorter list
+            return Case(When(region_id__in=list(self.past), then=missing), default=pending)
+        return Case(When(region_id__in=before, then=pending), default=missing)
 
 
 def day_plan(region: Region, day: datetime.date, now: datetime.datetime) -> DayPlan:

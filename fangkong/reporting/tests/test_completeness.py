@@ -7,6 +7,7 @@ from fangkong.accounts.scoping import SYSTEM
 from fangkong.conftest import make_institution, make_user
 from fangkong.institutions.models import Institution
 from fangkong.regions.models import NATION_CODE
+from fangkong.reporting.models import ReportingRegime
 from fangkong.reporting.services import regime_create, report_submit
 from fangkong.reporting.tests.conftest import DAY, at, figures
 
@@ -155,17 +156,30 @@ def test_one_call_gives_the_whole_country_by_province(national, clock):
     assert provinces == {"150000": (5, 1), "620000": (1, 1)}
 
 
-def test_a_province_regime_governs_under_the_national_one(national, clock):
+@pytest.mark.parametrize(
+    ("national_deadline", "gansu_deadline", "inner_mongolia", "gansu"),
+    [
+        (datetime.time(16, 0), datetime.time(17, 0), "missing", "pending"),
+        (datetime.time(16, 50), datetime.time(16, 30), "pending", "missing"),
+    ],
+)
+def test_a_province_regime_governs_under_the_national_one(
+    national, clock, national_deadline, gansu_deadline, inner_mongolia, gansu
+):
+    """At 16:40 one side's deadline has passed and the other's has not, either way round."""
+    ReportingRegime.objects.filter(region__code=NATION_CODE).update(deadline=national_deadline)
     regime_create(actor=SYSTEM, name="甘肃省日报告", region_code="620000",
-                  start_date=datetime.date(2022, 10, 1), deadline=datetime.time(17, 0))  # fmt: skip
+                  start_date=datetime.date(2022, 10, 1), deadline=gansu_deadline)  # fmt: skip
     make_institution("6201000002", "620100", "兰州市第二社会福利院")
-    clock.set(at(16, 45))
+    clock.set(at(16, 40))
     body = national.api("ministry").get(f"/api/v1/regions/{NATION_CODE}/completeness"
                                         f"?date={DAY}").json()  # fmt: skip
     provinces = {c["code"]: c for c in body["children"]}
-    # Inner Mongolia's 16:00 has passed; Gansu reports until 17:00, so its silent are pending.
-    assert (provinces["150000"]["missing"], provinces["150000"]["pending"]) == (4, 0)
-    assert (provinces["620000"]["missing"], provinces["620000"]["pending"]) == (0, 1)
+    assert provinces["150000"][inner_mongolia] == 4
+    assert provinces["620000"][gansu] == 1
+    statuses = {u["code"]: u["status"] for u in body["units"]}
+    assert statuses["1529220001"] == inner_mongolia
+    assert statuses["6201000002"] == gansu
 
 
 def test_a_league_officer_cannot_see_the_nation(national):
