@@ -227,12 +227,16 @@ def report_submit(
     _check_may_report(actor, institution)
     regime = _regime_for(institution, day, now)
     counts = validate_figures(figures, is_zero)
-    report = (
-        DailyReport.objects.select_for_update().filter(institution=institution, day=day).first()
-    )
-    if report is None:
-        if if_match is not None:
+    # Without If-Match this can only be the first submission: the insert itself finds out
+    # when it is not (the unique day), so the common case reads nothing first.
+    report = None
+    if if_match is not None:
+        report = (
+            DailyReport.objects.select_for_update().filter(institution=institution, day=day).first()
+        )
+        if report is None:
             raise PreconditionFailed(_("There is no report to amend yet."), "If-Match")
+    if report is None:
         report = _create(actor, institution, day, regime, counts, is_zero, notes, now)
         created = True
     else:
