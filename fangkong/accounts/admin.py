@@ -1,11 +1,19 @@
+from typing import Any
+
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.accounts.models import ApiToken, RoleGrant, User
-from fangkong.accounts.services import token_revoke
+from fangkong.accounts.services import (
+    token_revoke,
+    user_password_set_in_admin,
+    user_save_from_admin,
+)
 
 
 class RoleGrantInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -40,6 +48,20 @@ class FangkongUserAdmin(UserAdmin):  # type: ignore[type-arg]
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         # Audit events keep their actor; a user who leaves is deactivated instead.
         return False
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        user_save_from_admin(actor=request.user, user=obj, changed=form.changed_data)
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:  # saved, then redirected
+                user = self.get_object(request, unquote(id))
+                if user is not None:
+                    user_password_set_in_admin(actor=request.user, user=user)
+        return response
 
 
 @admin.register(ApiToken)

@@ -1,3 +1,4 @@
+from collections.abc import Collection
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -7,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.accounts.models import ApiToken, Role, RoleGrant, User, new_token_secret, token_digest
-from fangkong.audit.services import audit_record
+from fangkong.audit.services import audit_record, snapshot
 from fangkong.core.errors import field_error
 from fangkong.institutions.models import Institution
 from fangkong.regions.models import Region
@@ -60,6 +61,38 @@ def user_ensure(
             after={"username": user.username, "full_name": user.full_name},
         )
     return user, created
+
+
+# What the admin may change of a user, as its audit rows show it (a password only as set).
+PROFILE_FIELDS = ["username", "full_name", "phone", "email", "first_name", "last_name", "is_active"]
+
+
+@transaction.atomic
+def user_save_from_admin(*, actor: Any, user: User, changed: Collection[str]) -> None:
+    """Save a user as the admin form left it, recording the changed fields before and after."""
+    created = user.pk is None
+    before = None
+    if not created:
+        stored = snapshot(User.objects.get(pk=user.pk), PROFILE_FIELDS)
+        before = {name: value for name, value in stored.items() if name in changed}
+    user.save()
+    after = {
+        name: value
+        for name, value in snapshot(user, PROFILE_FIELDS).items()
+        if created or name in changed
+    }
+    if any(name.startswith(("password", "usable_password")) for name in changed):
+        after["password_set"] = True
+    if created or after:
+        action = "user.create" if created else "user.change"
+        audit_record(actor=actor, action=action, target=user, before=before, after=after)
+
+
+def user_password_set_in_admin(*, actor: Any, user: User) -> None:
+    """Record that the admin's password form gave `user` a new password (it saved it)."""
+    audit_record(
+        actor=actor, action="user.set_password", target=user, after={"username": user.username}
+    )
 
 
 @transaction.atomic

@@ -116,3 +116,70 @@ def test_the_admin_deletes_no_user_institution_or_region(world, url, model, key)
     response = world.client("admin").post(url.format(pk=instance.pk), {"post": "yes"})
     assert response.status_code == 403
     assert model.objects.filter(pk=instance.pk).exists()
+
+
+def change_form(user, **changes):
+    """The admin's change form for `user` as it would post it back, with `changes`."""
+    data = {
+        "username": user.username, "full_name": user.full_name, "phone": user.phone,
+        "email": user.email, "first_name": "", "last_name": "", "is_active": "on",
+        "last_login_0": "", "last_login_1": "", "date_joined_0": "2022-10-24",
+        "date_joined_1": "08:00:00",
+        "grants-TOTAL_FORMS": "0", "grants-INITIAL_FORMS": "0",
+        "grants-MIN_NUM_FORMS": "0", "grants-MAX_NUM_FORMS": "1000",
+    }  # fmt: skip
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def test_deactivating_a_user_in_the_admin_is_audited(world):
+    zuoqi = world.users["zuoqi"]
+    response = world.client("admin").post(
+        f"/admin/accounts/user/{zuoqi.pk}/change/",
+        change_form(zuoqi, is_active=None, phone="13800000000"),
+    )
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    zuoqi.refresh_from_db()
+    assert (zuoqi.is_active, zuoqi.phone) == (False, "13800000000")
+    event = AuditEvent.objects.get(action="user.change", target_id=str(zuoqi.pk))
+    assert event.actor == world.users["admin"]
+    assert event.before == {"is_active": True, "phone": ""}
+    assert event.after == {"is_active": False, "phone": "13800000000"}
+
+
+def test_a_password_set_in_the_admin_is_audited_without_the_password(world):
+    zuoqi = world.users["zuoqi"]
+    response = world.client("admin").post(
+        f"/admin/accounts/user/{zuoqi.pk}/password/",
+        {"password1": "Another-pass-9", "password2": "Another-pass-9", "usable_password": "true"},
+    )
+    assert response.status_code == 302
+    zuoqi.refresh_from_db()
+    assert zuoqi.check_password("Another-pass-9")
+    event = AuditEvent.objects.get(action="user.set_password", target_id=str(zuoqi.pk))
+    assert event.actor == world.users["admin"]
+    assert "Another-pass-9" not in str(event.after) and zuoqi.password not in str(event.after)
+
+
+def test_a_refused_password_in_the_admin_records_nothing(world):
+    zuoqi = world.users["zuoqi"]
+    response = world.client("admin").post(
+        f"/admin/accounts/user/{zuoqi.pk}/password/",
+        {"password1": "short", "password2": "short", "usable_password": "true"},
+    )
+    assert response.status_code == 200
+    assert not AuditEvent.objects.filter(action="user.set_password", target_id=str(zuoqi.pk))
+
+
+def test_a_user_added_in_the_admin_is_audited(world):
+    response = world.client("admin").post(
+        "/admin/accounts/user/add/",
+        {"username": "newcomer", "password1": "Newcomer-pass-1", "password2": "Newcomer-pass-1",
+         "usable_password": "true", "grants-TOTAL_FORMS": "0", "grants-INITIAL_FORMS": "0"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    user = User.objects.get(username="newcomer")
+    event = AuditEvent.objects.get(action="user.create", target_id=str(user.pk))
+    assert event.actor == world.users["admin"]
+    assert event.after["username"] == "newcomer"
+    assert event.after["password_set"] is True
