@@ -3,7 +3,9 @@
 Before a regime's deadline (by `reminder_minutes`) the operators of each institution that has
 not reported are reminded; from the deadline on, the officers of the regime's region and of each
 child region are told which of their institutions are missing, and the region's group robots
-hear it too. Yesterday's escalations are tried as well, so a worker that was down over local
+hear it too. A regime nested in another with a later deadline (a banner's own, until 17:00,
+in a league's until 16:00) also tells the officers of the enclosing regime's region at its own
+deadline. Yesterday's escalations are tried as well, so a worker that was down over local
 midnight still sends them when it comes back.
 
 Once only. Every message is first *claimed* by inserting a `Dispatch(unit, day, kind)` row; the
@@ -230,6 +232,7 @@ class Missing:
 def _send_escalations(regimes: list[ReportingRegime], now: datetime.datetime) -> int:
     return sum(
         _escalate_day(regime, day, now, _regions_with_regime(regimes, day))
+        + _escalate_upward(regime, day, now, regimes)
         for regime in regimes
         for day in escalation_days(regime, now)
     )
@@ -276,6 +279,54 @@ def escalation_regions(regime: ReportingRegime, with_own_regime: set[int]) -> li
 
 def _region_key(region: Region) -> str:
     return f"region:{region.code}"
+
+
+def enclosing_regime(
+    regime: ReportingRegime, regimes: list[ReportingRegime], day: datetime.date
+) -> ReportingRegime | None:
+    """The nearest other regime above `regime`'s region on `day` (a banner's league's)."""
+    above = [
+        other
+        for other in regimes
+        if other.covers(day)
+        and other.region_id != regime.region_id
+        and regime.region.path.startswith(other.region.path)
+    ]
+    return max(above, key=lambda other: other.region.depth, default=None)
+
+
+def _escalate_upward(
+    regime: ReportingRegime,
+    day: datetime.date,
+    now: datetime.datetime,
+    regimes: list[ReportingRegime],
+) -> int:
+    """Tell the officers of the enclosing regime's region of this nested regime's missing.
+
+    Their own escalation went out at their deadline, when these institutions were still
+    within a later one; a league hears of its banners once each, under a key of its own.
+    """
+    outer = enclosing_regime(regime, regimes, day)
+    if outer is None or deadline_at(regime, day) <= deadline_at(outer, day):
+        return 0  # none, or the enclosing escalation came later and listed these already
+    above, region = outer.region, regime.region
+    key = f"{_region_key(above)}:{region.code}"
+    if Dispatch.objects.filter(unit=key, day=day, kind=DispatchKind.ESCALATION).exists():
+        return 0
+    directory = Directory.of([above])
+    officers, webhooks = directory.officers_of(above), directory.webhooks_of(above)
+    if not (officers or webhooks):
+        return 0
+    missing = missing_units(region, day, now)
+    if not missing.count:
+        return 0
+    return _dispatch(
+        unit=key, day=day, kind=DispatchKind.ESCALATION, users=officers, webhooks=webhooks,
+        message=escalation_message(regime, day, region, missing),
+        detail={"region": region.code, "to": above.code, "missing": missing.count,
+                "listed": [unit.code for unit in missing.listed]},
+        region_path=region.path,
+    )  # fmt: skip
 
 
 def _escalate(

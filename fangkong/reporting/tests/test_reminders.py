@@ -590,3 +590,44 @@ def test_a_wecom_message_is_cut_to_the_robots_4096_bytes():
     content = notify.webhook_payload("wecom", "缺报", "院" * 3000)["markdown"]["content"]
     assert len(content.encode()) <= 4096
     assert content.startswith("**缺报**\n院") and content.endswith("…")
+
+
+# A banner with a regime of its own inside the league's -----------------------------------
+
+
+@pytest.fixture
+def zuoqi_regime(world, regime):
+    """阿拉善左旗 reports under its own regime, until 17:00, inside the league's (16:00)."""
+    return regime_create(actor=SYSTEM, name="阿拉善左旗日报告", region_code="152921",
+                         start_date=DAY, deadline=datetime.time(17, 0))  # fmt: skip
+
+
+def test_the_league_hears_of_a_banner_with_a_later_deadline_at_that_deadline(
+    world, run, zuoqi_regime
+):
+    submit(world, "1529220001", at(10))
+    run(at(16, 1))
+    [first] = inbox(world, "league")
+    assert EJINA_CENTRE in first.body and ZUOQI_CENTRE not in first.body  # still pending
+    run(at(17, 1))
+    run(at(17, 30))
+    league = inbox(world, "league")
+    assert len(league) == 2
+    [second] = [message for message in league if "阿拉善左旗" in message.title]
+    assert ZUOQI_CENTRE in second.body and ZUOQI_HOME in second.body
+    assert EJINA_CENTRE not in second.body
+    dispatch = Dispatch.objects.get(unit="region:152900:152921")
+    assert (dispatch.detail["to"], dispatch.detail["missing"]) == ("152900", 2)
+    [zuoqi] = inbox(world, "zuoqi")  # the banner's officers hear it from their own regime
+    assert ZUOQI_CENTRE in zuoqi.body
+
+
+def test_a_banner_with_an_earlier_deadline_is_in_the_leagues_own_escalation(world, run):
+    regime_create(actor=SYSTEM, name="阿拉善左旗日报告", region_code="152921", start_date=DAY,
+                  deadline=datetime.time(15, 0))  # fmt: skip
+    run(at(15, 1))
+    assert inbox(world, "league") == []
+    run(at(16, 1))
+    [league] = inbox(world, "league")
+    assert ZUOQI_CENTRE in league.body and EJINA_CENTRE in league.body
+    assert not Dispatch.objects.filter(unit="region:152900:152921").exists()
