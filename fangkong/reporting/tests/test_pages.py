@@ -1,6 +1,9 @@
 import pytest
 
+from fangkong.accounts.models import Role
 from fangkong.accounts.scoping import SYSTEM
+from fangkong.conftest import make_user
+from fangkong.regions.models import NATION_CODE
 from fangkong.reporting.models import DailyReport
 from fangkong.reporting.services import report_submit
 from fangkong.reporting.tests.conftest import DAY, at, figures
@@ -118,3 +121,16 @@ def test_enter_in_the_full_form_never_sends_a_zero_report(world, regime, clock):
     assert response.status_code == 422
     assert "此项为必填项" in response.content.decode()
     assert not DailyReport.objects.exists()
+
+
+def test_a_ministry_officer_drills_down_from_the_nation(world, regime, clock):
+    world.users["ministry"] = make_user("ministry", Role.OFFICER, world.regions[NATION_CODE])
+    clock.set(at(17))
+    client = world.client("ministry")
+    page = client.get(f"/board/{NATION_CODE}/?date={DAY}").content.decode()
+    assert "内蒙古自治区" in page and "甘肃省" in page
+    assert 'href="/board/150000/' in page
+    league = client.get(f"/board/152900/?date={DAY}").content.decode()
+    assert "阿拉善左旗社会福利中心" in league
+    assert client.get(f"/board/{NATION_CODE}/trend.json").status_code == 200
+    assert world.client("league").get(f"/board/{NATION_CODE}/").status_code == 404
