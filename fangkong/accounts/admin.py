@@ -43,7 +43,14 @@ class FangkongUserAdmin(UserAdmin):  # type: ignore[type-arg]
         ("Fangkong", {"fields": ("full_name", "phone")}),
     )
     # Staff and superuser follow the system administrator grant (role_grant, role_revoke).
-    readonly_fields = ["is_staff", "is_superuser", "groups", "user_permissions"]
+    readonly_fields = [
+        "is_staff",
+        "is_superuser",
+        "groups",
+        "user_permissions",
+        "last_login",
+        "date_joined",
+    ]
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         # Audit events keep their actor; a user who leaves is deactivated instead.

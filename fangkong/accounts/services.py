@@ -162,7 +162,7 @@ def _grant_place(grant: RoleGrant) -> dict[str, Any]:
             "region_path": grant.institution.region.path,
             "institution_id": grant.institution.pk,
         }
-    return {"region_path": grant.region.path if grant.region else "", "institution_id": None}
+    return {"region_path": grant.region.path if grant.region else None, "institution_id": None}
 
 
 @transaction.atomic

@@ -17,7 +17,9 @@ class AuditEvent(models.Model):
 
     `region_path` and `institution_id` place the event in the tree so that an officer's export
     holds exactly their scope's events; they are copied, not joined, because the event must stay
-    as it was when the target moves or disappears.
+    as it was when the target moves or disappears. An event of the system as a whole (a user, a
+    token, a load of the region list) has no place: NULL, seen only with the "everything"
+    scope. The empty path is the nation's, whose officers see it.
     """
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
@@ -37,7 +39,9 @@ class AuditEvent(models.Model):
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-    region_path = models.CharField(_("region path"), max_length=255, blank=True, db_index=True)
+    region_path = models.CharField(  # noqa: DJ001 -- NULL (nowhere) differs from "" (the nation)
+        _("region path"), max_length=255, null=True, blank=True, db_index=True
+    )
     institution_id = models.BigIntegerField(_("institution id"), null=True, blank=True)
 
     scoping = Scoping(region_path="region_path", institution="institution_id")

@@ -27,10 +27,13 @@ def audit_record(
     target: models.Model | Target,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
-    region_path: str = "",
+    region_path: str | None = None,
     institution_id: int | None = None,
 ) -> AuditEvent:
-    """Append one event; call inside the transaction of the change it records."""
+    """Append one event; call inside the transaction of the change it records.
+
+    `region_path` places it in the tree (None: the system as a whole, for administrators).
+    """
     actor = actor if getattr(actor, "is_authenticated", False) else None
     ref = target if isinstance(target, Target) else Target.of(target)
     return AuditEvent.objects.create(

@@ -85,7 +85,6 @@ def load_divisions(divisions: list[Division], *, actor: Any = SYSTEM) -> tuple[i
     renamed = 0
     depths = {code: region.depth for code, region in existing.items()}
     pending: dict[int, list[Division]] = {}
-    orphans: list[tuple[Region, str]] = []
     for division in divisions:
         depths[division.code] = depths.get(division.parent_code or "", -1) + 1
         region = existing.get(division.code)
@@ -95,25 +94,32 @@ def load_divisions(divisions: list[Division], *, actor: Any = SYSTEM) -> tuple[i
         if region.name != division.name:
             Region.objects.filter(pk=region.pk).update(name=division.name)
             renamed += 1
-        if region.parent_id is None and division.level == Level.PROVINCE and division.parent_code:
-            orphans.append((region, division.parent_code))
     created = 0
     for depth in sorted(pending):
         rows = [_new_region(division, existing) for division in pending[depth]]
         for region in Region.objects.bulk_create(rows, batch_size=500):
             existing[region.code] = region
         created += len(rows)
-    for province, parent_code in orphans:
-        # A province loaded before the nation existed: its path is the same under the nation.
-        Region.objects.filter(pk=province.pk).update(parent=existing[parent_code])
-    if created or renamed:
+    attached = _attach_provinces()
+    if created or renamed or attached:
         audit_record(
             actor=actor,
             action="region.load",
             target=Target("regions.region", "*", "GB/T 2260"),
-            after={"created": created, "renamed": renamed},
+            after={"created": created, "renamed": renamed, "attached": attached},
         )
     return created, renamed
+
+
+def _attach_provinces() -> int:
+    """Put the provinces made before the nation existed under it; return how many.
+
+    Their paths stay the same: the nation's is empty.
+    """
+    nation = Region.objects.filter(code=NATION_CODE).first()
+    if nation is None:
+        return 0
+    return Region.objects.filter(parent=None, level=Level.PROVINCE).update(parent=nation)
 
 
 def _new_region(division: Division, existing: dict[str, Region]) -> Region:

@@ -134,12 +134,12 @@ def region_create(
             "nation_exists",
         )
     parent = _parent_for(actor, parent_code)
-    if parent is None and level == Level.PROVINCE:
-        parent = Region.objects.filter(code=NATION_CODE).first()
     if parent is None and not _may_manage(actor, ""):
         raise field_error(
             "parent_code", _("Only a system administrator may add a province."), "forbidden"
         )
+    if parent is None and level == Level.PROVINCE:
+        parent = Region.objects.filter(code=NATION_CODE).first()
     _validate_parent(level, parent, standard, code)
     if Region.objects.filter(code=code).exists():
         raise field_error(

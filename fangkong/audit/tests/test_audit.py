@@ -1,4 +1,5 @@
 import datetime
+import importlib
 import io
 import zipfile
 
@@ -10,11 +11,17 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from python_calamine import CalamineWorkbook
 
+from fangkong.accounts.models import Role
+from fangkong.accounts.scoping import SYSTEM
+from fangkong.accounts.services import token_create
 from fangkong.audit import exports
 from fangkong.audit.middleware import RequestContextMiddleware
 from fangkong.audit.models import AppendOnlyError, AuditEvent
+from fangkong.audit.selectors import event_list
 from fangkong.audit.services import Target, audit_record
-from fangkong.conftest import make_institution
+from fangkong.conftest import make_institution, make_user
+from fangkong.regions.models import NATION_CODE
+from fangkong.reporting.services import regime_create
 
 
 def test_a_change_rolled_back_leaves_no_event(world):
@@ -243,3 +250,41 @@ def test_behind_a_proxy_a_malformed_forwarded_address_is_not_recorded(db):
 
 def test_without_a_proxy_the_forwarded_header_is_not_trusted(db):
     assert address_recorded(**PROXIED) == "10.0.0.2"
+
+
+def test_a_national_officer_sees_the_nations_events_not_the_systems(world):
+    """Users, tokens and the region list belong to no region: administrators only."""
+    ministry = make_user("ministry", Role.OFFICER, world.regions[NATION_CODE])
+    regime_create(actor=SYSTEM, name="全国日报告", region_code=NATION_CODE,
+                  start_date=datetime.date(2022, 10, 1))  # fmt: skip
+    token_create(actor=SYSTEM, user=world.users["zuoqi"])
+    seen = set(event_list(user=ministry).values_list("action", flat=True))
+    assert "regime.create" in seen and "institution.create" in seen
+    assert not seen & {"user.create", "token.create", "region.load"}
+    grants = event_list(user=ministry).filter(action="user.grant")
+    assert {event.after["scope"] for event in grants} == {NATION_CODE, "152900", "152921", "152923",
+                                                          "1529210001", "1529230001"}  # fmt: skip
+    everything = set(event_list(user=world.users["admin"]).values_list("action", flat=True))
+    assert {"user.create", "token.create", "region.load"} <= everything
+
+
+def test_the_migration_moves_system_events_out_of_the_nations_path(world):
+    """Before the nation existed, "" meant the system as a whole; those rows become NULL."""
+    legacy = audit_record(actor=SYSTEM, action="user.create", target=world.users["zuoqi"],
+                          region_path="")  # fmt: skip
+    migration = importlib.import_module("fangkong.audit.migrations.0002_system_events_nowhere")
+
+    class Editor:
+        def __init__(self) -> None:
+            self.connection = connection
+
+        def execute(self, sql: str) -> None:
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+
+    migration.system_events_nowhere(None, Editor())
+    legacy.refresh_from_db()
+    assert legacy.region_path is None
+    if connection.vendor == "postgresql":  # the table is append-only again afterwards
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("UPDATE audit_auditevent SET action = 'x' WHERE id = %s", [legacy.pk])

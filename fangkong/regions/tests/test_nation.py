@@ -1,15 +1,19 @@
 """The nation (000000) above the provinces: one region whose subtree is the whole country."""
 
+import datetime
 import importlib
 
 import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
+from fangkong.accounts.scoping import SYSTEM
 from fangkong.core.errors import error_items
 from fangkong.regions.loading import NATION, Division, load_divisions
 from fangkong.regions.models import NATION_CODE, Level, Region
 from fangkong.regions.services import region_create
+from fangkong.reporting.services import regime_create
 
 
 def test_the_nation_is_the_root_and_keeps_the_provinces_paths(world):
@@ -54,8 +58,36 @@ def test_a_new_province_goes_under_the_nation(world):
     assert region.path == "640000/"
 
 
+@pytest.mark.parametrize("persona", ["league", "zuoqi", "operator"])
+def test_only_an_administrator_adds_a_province(world, persona):
+    with pytest.raises(ValidationError) as exc_info:
+        region_create(actor=world.users[persona], code="640000", name="宁夏回族自治区",
+                      level="province", parent_code=None)  # fmt: skip
+    assert error_items(exc_info.value)[0]["code"] == "forbidden"
+    assert not Region.objects.filter(code="640000").exists()
+
+
+def test_a_province_added_before_the_nation_is_attached_when_the_list_is_loaded(db):
+    load_divisions([Division("150000", "内蒙古自治区", Level.PROVINCE, None)])
+    region_create(actor=SYSTEM, code="640000", name="宁夏回族自治区", level="province",
+                  parent_code=None)  # fmt: skip
+    load_divisions([NATION])
+    nation = Region.objects.get(code=NATION_CODE)
+    assert set(nation.children.values_list("code", flat=True)) == {"150000", "640000"}
+
+
 def test_a_second_nation_is_refused(world):
     with pytest.raises(ValidationError) as exc_info:
         region_create(actor=world.users["admin"], code="000001", name="又一个",
                       level="nation", parent_code=None, standard=False)  # fmt: skip
     assert error_items(exc_info.value)[0]["field"] == "level"
+
+
+def test_going_back_refuses_while_a_regime_is_on_the_nation(world):
+    regime_create(actor=SYSTEM, name="全国日报告", region_code=NATION_CODE,
+                  start_date=datetime.date(2022, 10, 1))  # fmt: skip
+    migration = importlib.import_module("fangkong.regions.migrations.0002_nation")
+    with pytest.raises(RuntimeError, match="still referred to"), transaction.atomic():
+        migration.remove_nation(apps, None)
+    assert Region.objects.get(code="150000").parent.code == NATION_CODE
+    assert Region.objects.get(code="150000").depth == 1
