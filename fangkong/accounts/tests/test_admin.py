@@ -147,12 +147,16 @@ def test_deactivating_a_user_in_the_admin_is_audited(world):
     assert event.after == {"is_active": False, "phone": "13800000000"}
 
 
+def set_password_in_admin(world, user, password):
+    return world.client("admin").post(
+        f"/admin/accounts/user/{user.pk}/password/",
+        {"password1": password, "password2": password, "usable_password": "true"},
+    )
+
+
 def test_a_password_set_in_the_admin_is_audited_without_the_password(world):
     zuoqi = world.users["zuoqi"]
-    response = world.client("admin").post(
-        f"/admin/accounts/user/{zuoqi.pk}/password/",
-        {"password1": "Another-pass-9", "password2": "Another-pass-9", "usable_password": "true"},
-    )
+    response = set_password_in_admin(world, zuoqi, "Another-pass-9")
     assert response.status_code == 302
     zuoqi.refresh_from_db()
     assert zuoqi.check_password("Another-pass-9")
@@ -163,10 +167,7 @@ def test_a_password_set_in_the_admin_is_audited_without_the_password(world):
 
 def test_a_refused_password_in_the_admin_records_nothing(world):
     zuoqi = world.users["zuoqi"]
-    response = world.client("admin").post(
-        f"/admin/accounts/user/{zuoqi.pk}/password/",
-        {"password1": "short", "password2": "short", "usable_password": "true"},
-    )
+    response = set_password_in_admin(world, zuoqi, "short")
     assert response.status_code == 200
     assert not AuditEvent.objects.filter(action="user.set_password", target_id=str(zuoqi.pk))
 
