@@ -63,6 +63,10 @@ def open_phone(browser: Browser) -> Iterator[Callable[[], Page]]:
 
     yield open_
     for context in contexts:
+        # Let requests a page started on its own (a chart's data) finish before the database is
+        # emptied under the live server: SQLite would find its tables locked.
+        for page in context.pages:
+            page.wait_for_load_state("networkidle")
         context.close()
 
 
