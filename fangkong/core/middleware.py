@@ -1,19 +1,62 @@
+import json
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
+NUL = "\x00"
 
-def api_error(status: int, code: str, message: str) -> JsonResponse:
-    return JsonResponse({"code": code, "message": message, "field": None}, status=status)
+
+def api_error(status: int, code: str, message: str, field: str | None = None) -> JsonResponse:
+    return JsonResponse({"code": code, "message": message, "field": field}, status=status)
+
+
+def nul_in(request: HttpRequest) -> tuple[bool, str | None]:
+    """Whether the request carries the NUL character, and in which field if it names one.
+
+    No text here may hold it, and PostgreSQL refuses it in any query: found in the path, a
+    query parameter or a JSON body, it is refused before it reaches one (forms refuse it too).
+    """
+    if NUL in request.path:
+        return True, None
+    for name, values in request.GET.lists():
+        if NUL in name or any(NUL in value for value in values):
+            return True, name.replace(NUL, "")
+    if request.content_type == "application/json" and b"\\u0000" in request.body:
+        try:
+            return _nul_in_json(json.loads(request.body), None)
+        except ValueError:
+            return False, None  # not JSON: the API answers that itself
+    return False, None
+
+
+def _nul_in_json(value: Any, field: str | None) -> tuple[bool, str | None]:
+    """Look through a JSON value; `field` is the key of the nearest object member."""
+    if isinstance(value, str):
+        return NUL in value, field
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found, where = (True, field) if NUL in key else _nul_in_json(item, key)
+            if found:
+                return True, where
+    if isinstance(value, list):
+        for item in value:
+            found, where = _nul_in_json(item, field)
+            if found:
+                return True, where
+    return False, None
 
 
 class ApiMiddleware:
     """Keep every answer under /api/ in the API's shape, whatever part of Django gives it.
 
-    It refuses a body over the limit before anything reads it, and turns the plain 404 of an
-    unknown path and the plain 405 of a wrong method into the JSON error shape.
+    It refuses a body over the limit before anything reads it, and text holding the NUL
+    character (in pages' addresses too) before any query does; it turns the plain 404 of an
+    unknown path, the plain 405 of a wrong method and the error page of a server failure (logged
+    by Django already) into the JSON error shape.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -21,6 +64,8 @@ class ApiMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith("/api/"):
+            if nul_in(request)[0]:  # a page's search or filter: forms refuse it themselves
+                raise BadRequest("NUL character in the address")
             return self.get_response(request)
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -30,6 +75,10 @@ class ApiMiddleware:
             limit = settings.FANGKONG_API_MAX_BODY
             message = _("The request body is larger than %(limit)d bytes.") % {"limit": limit}
             return api_error(413, "too_large", message)
+        found, field = nul_in(request)
+        if found:
+            message = _("Text may not contain the NUL character.")
+            return api_error(422, "null_character", message, field)
         response = self.get_response(request)
         if response.get("Content-Type", "").startswith("application/json"):
             return response
@@ -40,4 +89,7 @@ class ApiMiddleware:
             if allowed := response.get("Allow"):
                 error["Allow"] = allowed
             return error
+        if response.status_code >= 500:
+            message = _("The server failed to answer; the failure has been logged.")
+            return api_error(response.status_code, "server_error", message)
         return response

@@ -2,8 +2,9 @@ import datetime
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from fangkong.core.pagination import Pagination
 from fangkong.institutions import selectors, services
 from fangkong.institutions.models import Institution, Kind
 from fangkong.regions.selectors import region_get
@@ -45,7 +46,7 @@ def create_institution(request: HttpRequest, payload: InstitutionIn) -> Status[I
 
 
 @router.get("", response=list[InstitutionOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_institutions(request: HttpRequest, region: str | None = None) -> object:
     """The institutions in scope; with `region`, those of that region's whole subtree."""
     within = region_get(user=request.user, code=region) if region else None

@@ -1,7 +1,8 @@
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from fangkong.core.pagination import Pagination
 from fangkong.regions import selectors, services
 from fangkong.regions.models import Level, Region
 
@@ -35,7 +36,7 @@ def create_region(request: HttpRequest, payload: RegionIn) -> Status[Region]:
 
 
 @router.get("", response=list[RegionOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_regions(request: HttpRequest, parent: str | None = None) -> object:
     """The regions in scope; with `parent`, that region's children."""
     parent_region = selectors.region_get(user=request.user, code=parent) if parent else None

@@ -1,16 +1,16 @@
 import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination
 from pydantic import StrictInt
 
 from fangkong.core.errors import field_error
 from fangkong.core.exceptions import ApiError
+from fangkong.core.pagination import MAX_OFFSET, Pagination
 from fangkong.institutions.selectors import institution_get
 from fangkong.regions.selectors import region_get
 from fangkong.reporting import bulletin, confirmation, selectors, services
@@ -257,8 +257,8 @@ def get_completeness(
     code: str,
     date: datetime.date,
     status: UnitStatus | None = None,
-    limit: int = LimitOffsetPagination.Input.model_fields["limit"].default,
-    offset: int = 0,
+    limit: Annotated[int, Field(ge=0, le=1000)] = Pagination.Input.model_fields["limit"].default,
+    offset: Annotated[int, Field(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     """Who of the region's expected institutions reported on `date`, on time or late."""
     region = region_get(user=request.user, code=code)
@@ -268,9 +268,8 @@ def get_completeness(
         user=request.user, region=region, day=date, now=now,
         status=status.value if status else None, plan=result.plan,
     )  # fmt: skip
-    limit = max(0, min(limit, 1000))
     page = units.values("code", "name", "region__code", "unit_status", "submitted_at")
-    page = page[max(offset, 0) : max(offset, 0) + limit]
+    page = page[offset : offset + limit]
     return {
         "region_code": region.code,
         "date": date,

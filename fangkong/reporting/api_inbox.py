@@ -5,8 +5,9 @@ import datetime
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from fangkong.core.pagination import Pagination
 from fangkong.reporting import inbox
 from fangkong.reporting.models import Notification
 
@@ -24,7 +25,7 @@ class NotificationOut(Schema):
 
 
 @router.get("", response=list[NotificationOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_inbox(request: HttpRequest, unread: bool = False) -> QuerySet[Notification]:
     """The caller's own notifications, newest first; `unread=true` for the unread ones only."""
     return inbox.notification_list(user=request.user, unread=unread)
