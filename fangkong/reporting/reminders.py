@@ -277,8 +277,9 @@ def escalation_regions(regime: ReportingRegime, with_own_regime: set[int]) -> li
     return [regime.region, *children]
 
 
-def _region_key(region: Region) -> str:
-    return f"region:{region.code}"
+def _region_key(region: Region, to: Region | None = None) -> str:
+    """A region's escalation, or that of a nested regime's region told to the region above."""
+    return f"region:{to.code}:{region.code}" if to else f"region:{region.code}"
 
 
 def enclosing_regime(
@@ -309,24 +310,11 @@ def _escalate_upward(
     outer = enclosing_regime(regime, regimes, day)
     if outer is None or deadline_at(regime, day) <= deadline_at(outer, day):
         return 0  # none, or the enclosing escalation came later and listed these already
-    above, region = outer.region, regime.region
-    key = f"{_region_key(above)}:{region.code}"
+    above = outer.region
+    key = _region_key(regime.region, to=above)
     if Dispatch.objects.filter(unit=key, day=day, kind=DispatchKind.ESCALATION).exists():
         return 0
-    directory = Directory.of([above])
-    officers, webhooks = directory.officers_of(above), directory.webhooks_of(above)
-    if not (officers or webhooks):
-        return 0
-    missing = missing_units(region, day, now)
-    if not missing.count:
-        return 0
-    return _dispatch(
-        unit=key, day=day, kind=DispatchKind.ESCALATION, users=officers, webhooks=webhooks,
-        message=escalation_message(regime, day, region, missing),
-        detail={"region": region.code, "to": above.code, "missing": missing.count,
-                "listed": [unit.code for unit in missing.listed]},
-        region_path=region.path,
-    )  # fmt: skip
+    return _escalate(regime, day, now, regime.region, Directory.of([above]), to=above)
 
 
 def _escalate(
@@ -335,19 +323,25 @@ def _escalate(
     now: datetime.datetime,
     region: Region,
     directory: Directory,
+    *,
+    to: Region | None = None,
 ) -> int:
-    officers, webhooks = directory.officers_of(region), directory.webhooks_of(region)
+    """Tell the officers and robots of `region`, or of `to` above it, of `region`'s missing."""
+    told = to or region
+    officers, webhooks = directory.officers_of(told), directory.webhooks_of(told)
     if not (officers or webhooks):
         return 0  # nobody to tell: the missing units are not even counted
     missing = missing_units(region, day, now)
     if not missing.count:
         return 0
+    detail = {"region": region.code, "missing": missing.count,
+              "listed": [unit.code for unit in missing.listed]}  # fmt: skip
+    if to is not None:
+        detail["to"] = to.code
     return _dispatch(
-        unit=_region_key(region), day=day, kind=DispatchKind.ESCALATION, users=officers,
+        unit=_region_key(region, to=to), day=day, kind=DispatchKind.ESCALATION, users=officers,
         webhooks=webhooks, message=escalation_message(regime, day, region, missing),
-        detail={"region": region.code, "missing": missing.count,
-                "listed": [unit.code for unit in missing.listed]},
-        region_path=region.path,
+        detail=detail, region_path=region.path,
     )  # fmt: skip
 
 

@@ -10,6 +10,9 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from pytest_django.live_server_helper import LiveServer
+
+from fangkong.conftest import PASSWORD
 
 CHROMIUM = os.environ.get("FANGKONG_CHROMIUM") or shutil.which("chromium") or "chromium"
 CHROMIUM_ARGS = [
@@ -73,3 +76,12 @@ def open_phone(browser: Browser) -> Iterator[Callable[[], Page]]:
 @pytest.fixture
 def page(open_phone: Callable[[], Page]) -> Page:
     return open_phone()
+
+
+def sign_in(page: Page, server: LiveServer, username: str, password: str = PASSWORD) -> None:
+    """Types the username and password into the sign-in form and presses its button."""
+    page.goto(f"{server.url}/accounts/login/")
+    page.get_by_label("用户名", exact=True).fill(username)
+    page.get_by_label("密码", exact=True).fill(password)
+    with page.expect_navigation():
+        page.locator("main").get_by_role("button", name="登录").click()

@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from fangkong.conftest import PASSWORD, World
+from fangkong.core.tests.conftest import sign_in
 
 PHONE_WIDTH = 375
 # People open this picture to look at the home page on a phone.
@@ -19,15 +20,6 @@ SCREENSHOT = Path(tempfile.gettempdir()) / "fangkong-home-375.png"
 OWN = "阿拉善左旗社会福利中心"
 OTHER = "额济纳旗社会福利中心"
 OWN_CODE = "1529210001"
-
-
-def sign_in(page: Page, server: LiveServer, username: str, password: str) -> None:
-    """Types the username and password into the sign-in form and presses its button."""
-    page.goto(f"{server.url}/accounts/login/")
-    page.get_by_label("用户名", exact=True).fill(username)
-    page.get_by_label("密码", exact=True).fill(password)
-    with page.expect_navigation():
-        page.locator("main").get_by_role("button", name="登录").click()
 
 
 def scroll_width(page: Page) -> int:

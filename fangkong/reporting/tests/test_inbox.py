@@ -17,11 +17,9 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as SchemaValidationError
 from playwright.sync_api import Page, expect
-from pytest_django.live_server_helper import LiveServer
 
-from fangkong.conftest import PASSWORD
 from fangkong.core import api as core_api
-from fangkong.core.tests.conftest import browser, open_phone  # noqa: F401 - fixtures
+from fangkong.core.tests.conftest import browser, open_phone, sign_in  # noqa: F401 - fixtures
 from fangkong.reporting import api_inbox, inbox
 from fangkong.reporting.inbox import unread_count
 from fangkong.reporting.models import Notification
@@ -295,14 +293,6 @@ def test_the_badge_counts_the_users_unread_notifications(world):
 def phone(open_phone):  # noqa: F811 - the fixture imported above
     """A 375 px wide phone whose owner reads Chinese (see `fangkong/core/tests/conftest.py`)."""
     return open_phone()
-
-
-def sign_in(phone: Page, server: LiveServer, username: str) -> None:
-    phone.goto(f"{server.url}/accounts/login/")
-    phone.get_by_label("用户名", exact=True).fill(username)
-    phone.get_by_label("密码", exact=True).fill(PASSWORD)
-    with phone.expect_navigation():
-        phone.locator("main").get_by_role("button", name="登录").click()
 
 
 def fits(phone: Page) -> bool:
