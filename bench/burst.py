@@ -26,6 +26,7 @@ Server: `--workers` sync workers (default 5 = 2 × cores + 1), or gthread worker
 """
 
 import asyncio
+import base64
 import datetime
 import json
 import os
@@ -62,8 +63,8 @@ def operators(limit: int) -> list[tuple[int, str, str]]:
     from django.db import transaction
 
     from fangkong.accounts.models import Role, RoleGrant, User
-    from fangkong.accounts.scoping import SYSTEM
     from fangkong.accounts.services import token_create
+    from fangkong.core.scoping import SYSTEM
     from fangkong.institutions.models import Institution
 
     institutions = list(Institution.objects.order_by("pk").values_list("pk", "code"))
@@ -113,7 +114,7 @@ def clear_today(day: Any) -> int:
         )
         cursor.execute("DELETE FROM reporting_dailyreport WHERE day = %s", [day])
         removed = int(cursor.rowcount)
-        cursor.execute("DELETE FROM reporting_aberration WHERE day = %s", [day])
+        cursor.execute("DELETE FROM surveillance_aberration WHERE day = %s", [day])
         cursor.execute("DELETE FROM reporting_idempotencyrecord")
     return removed
 
@@ -183,6 +184,8 @@ def start_server(url: str, settings: str, workers: int, threads: int) -> Server:
         DJANGO_SETTINGS_MODULE=settings,
         DATABASE_URL=url,
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        FANGKONG_ENCRYPTION_KEYS="bench:" + base64.b64encode(secrets.token_bytes(32)).decode(),
+        FANGKONG_HASH_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         DJANGO_SECURE_SSL_REDIRECT="false",
         FANGKONG_VAR_DIR=str(WORKDIR),

@@ -130,8 +130,8 @@ def selector_numbers(result: Any) -> Numbers:
 def officer(region: Any, role: str = "officer") -> tuple[Any, str]:
     """A user holding `role` over `region` (None: an administrator of everything) + token."""
     from fangkong.accounts.models import User
-    from fangkong.accounts.scoping import SYSTEM
     from fangkong.accounts.services import role_grant, token_create, user_ensure
+    from fangkong.core.scoping import SYSTEM
 
     name = f"bench-{role}-{region.code if region else 'all'}"
     user, _ = user_ensure(actor=SYSTEM, username=name)

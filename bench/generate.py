@@ -198,7 +198,7 @@ def create_institutions(scale: Scale, rng: random.Random) -> list[tuple[int, str
 
 def create_regimes(provinces: set[str], start: datetime.date) -> dict[str, int]:
     """One regime per root province (open-ended, deadline 16:00 Asia/Shanghai)."""
-    from fangkong.accounts.scoping import SYSTEM
+    from fangkong.core.scoping import SYSTEM
     from fangkong.reporting.services import regime_create
 
     regimes = {}

@@ -60,8 +60,8 @@ def raw(sql: str, parameter: str) -> int:
 
 def run() -> dict[str, Any]:
     from fangkong.accounts.models import Role, User
-    from fangkong.accounts.scoping import SYSTEM, visible
     from fangkong.accounts.services import role_grant
+    from fangkong.core.scoping import SYSTEM, visible
     from fangkong.institutions.models import Institution
     from fangkong.institutions.selectors import institution_list
     from fangkong.regions.models import Region

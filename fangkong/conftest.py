@@ -13,8 +13,8 @@ import pytest
 from django.test import Client
 
 from fangkong.accounts.models import Role, User
-from fangkong.accounts.scoping import SYSTEM
 from fangkong.accounts.services import role_grant, token_create, user_ensure
+from fangkong.core.scoping import SYSTEM
 from fangkong.institutions.models import Institution, Kind
 from fangkong.institutions.services import institution_create
 from fangkong.regions.loading import NATION, NON_STANDARD_UNITS, Division, load_divisions

@@ -1,5 +1,6 @@
 """Settings shared by every use; `local`, `production` and `test` build on these."""
 
+import datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,11 @@ INSTALLED_APPS = [
     "fangkong.accounts",
     "fangkong.audit",
     "fangkong.institutions",
+    "fangkong.notifications",
+    "fangkong.surveillance",
     "fangkong.reporting",
+    "fangkong.dashboard",
+    "fangkong.demo",
 ]
 
 MIDDLEWARE = [
@@ -62,7 +67,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "fangkong.core.context_processors.navigation",
+                "config.context_processors.navigation",
             ],
         },
     },
@@ -98,7 +103,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTHENTICATION_BACKENDS = [
@@ -164,6 +169,16 @@ MAILERS = {
         "OPTIONS": {"host": env("EMAIL_HOST", "localhost") or "localhost"},
     }
 }
+# Deliveries of e-mail and group-robot messages (fangkong.notifications.services).
+NOTIFICATIONS: dict[str, Any] = {
+    "WEBHOOK_TIMEOUT": 5.0,  # seconds; a slow robot must not hold up the worker
+    "RETRY_FIRST": datetime.timedelta(minutes=1),
+    "RETRY_LONGEST": datetime.timedelta(hours=1),
+    "GIVE_UP_AFTER": datetime.timedelta(hours=24),
+    "LEASE": datetime.timedelta(minutes=10),  # an attempt still "sending" after this crashed
+    "BATCH": 500,
+}
+
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "fangkong@localhost")
 
 # The largest request body the API accepts (bytes); a daily report is well under 2 KiB.
@@ -178,3 +193,31 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Field encryption (fangkong.core.crypto); keys come from the environment or *_FILE, never the
+# database. FANGKONG_ENCRYPTION_KEYS: comma-separated `key_id:base64key`, the first encrypts new
+# values and the rest only decrypt old ones; a 32-byte key is AES-256-GCM, a 16-byte key SM4-GCM.
+# FANGKONG_HASH_KEY: base64 of 32 bytes, for lookup hashes. FANGKONG_CIPHER: `aes-256-gcm` or
+# `sm4-gcm` (China's commercial cryptography; lookup hashes then use HMAC-SM3).
+FANGKONG_CIPHER = env("FANGKONG_CIPHER", "aes-256-gcm") or "aes-256-gcm"
+FANGKONG_ENCRYPTION_KEYS = env("FANGKONG_ENCRYPTION_KEYS", "") or ""
+FANGKONG_HASH_KEY = env("FANGKONG_HASH_KEY", "") or ""
+
+
+def local_only_encryption_keys(label: str, cipher: str) -> tuple[str, str]:
+    """LOCAL AND TEST ONLY: keys derived from public labels, so they protect nothing.
+
+    Returns (FANGKONG_ENCRYPTION_KEYS, FANGKONG_HASH_KEY); both ciphers' keys are listed, the
+    one for `cipher` first, so switching cipher on a development database keeps old values.
+    """
+    import base64
+    import hashlib
+
+    def derive(purpose: str, length: int) -> str:
+        digest = hashlib.sha256(f"fangkong-{label}-only-not-secret-{purpose}".encode()).digest()
+        return base64.b64encode(digest[:length]).decode("ascii")
+
+    aes = f"{label}-aes:{derive('aes-256-gcm', 32)}"
+    sm4 = f"{label}-sm4:{derive('sm4-gcm', 16)}"
+    keys = f"{sm4},{aes}" if cipher == "sm4-gcm" else f"{aes},{sm4}"
+    return keys, derive("lookup-hash", 32)

@@ -8,6 +8,10 @@ from config.settings.env import env, env_bool
 SECRET_KEY = env("DJANGO_SECRET_KEY") or ""
 if not SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY (or DJANGO_SECRET_KEY_FILE) must be set")
+# Field encryption keys: base.py reads them; here they are required (format in base.py).
+for _name in ("FANGKONG_ENCRYPTION_KEYS", "FANGKONG_HASH_KEY"):
+    if not env(_name):
+        raise ImproperlyConfigured(f"{_name} (or {_name}_FILE) must be set")
 
 DEBUG = False
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)

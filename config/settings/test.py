@@ -5,9 +5,12 @@ import os
 import dj_database_url
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import tune_sqlite
+from config.settings.base import local_only_encryption_keys, tune_sqlite
 
 SECRET_KEY = "test-only-secret-key-8d1f0a3e5c7b"  # noqa: S105
+# Fixed, public test keys; FANGKONG_TEST_CIPHER=sm4-gcm runs the suite under SM4.
+FANGKONG_CIPHER = os.environ.get("FANGKONG_TEST_CIPHER", "aes-256-gcm")
+FANGKONG_ENCRYPTION_KEYS, FANGKONG_HASH_KEY = local_only_encryption_keys("test", FANGKONG_CIPHER)
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 

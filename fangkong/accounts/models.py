@@ -1,10 +1,13 @@
 import hashlib
 import secrets
+from collections.abc import Collection
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.scoping import Scope
 
 
 class Role(models.TextChoices):
@@ -28,6 +31,46 @@ class User(AbstractUser):
 
     def roles(self) -> set[str]:
         return set(self.grants.values_list("role", flat=True))
+
+    def scope(self, roles: Collection[str] | None = None) -> Scope:
+        """What this user's grants (of the given roles, or all) let them see.
+
+        `fangkong.core.scoping` asks the user this; the answer is kept on the object for the
+        request, and the grants are read once, whatever roles are asked about later.
+        """
+        cache: dict[frozenset[str] | None, Scope] = self.__dict__.setdefault("_scope_cache", {})
+        key = frozenset(roles) if roles is not None else None
+        if key not in cache:
+            cache[key] = self._build_scope(roles)
+        return cache[key]
+
+    def _build_scope(self, roles: Collection[str] | None) -> Scope:
+        grants = self.__dict__.get("_grants")
+        if grants is None:
+            grants = list(self.grants.select_related("region", "institution"))
+            self.__dict__["_grants"] = grants
+        paths: set[str] = set()
+        institutions: set[int] = set()
+        institution_regions: set[int] = set()
+        for grant in grants:
+            if roles is not None and grant.role not in roles:
+                continue
+            if grant.region is not None:
+                paths.add(grant.region.path)
+            elif grant.institution is not None:
+                institutions.add(grant.institution.pk)
+                institution_regions.add(grant.institution.region_id)
+            else:
+                return Scope(everything=True)
+        return Scope(
+            region_paths=tuple(sorted(_outermost(paths))),
+            institution_ids=tuple(sorted(institutions)),
+            institution_region_ids=tuple(sorted(institution_regions)),
+        )
+
+
+def _outermost(paths: set[str]) -> set[str]:
+    return {p for p in paths if not any(p != q and p.startswith(q) for q in paths)}
 
 
 class RoleGrant(models.Model):

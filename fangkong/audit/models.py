@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.accounts.scoping import Scoping
+from fangkong.core.scoping import Scoping
 
 
 class AppendOnlyError(Exception):

@@ -3,8 +3,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from fangkong.accounts.scoping import visible
 from fangkong.audit.models import AuditEvent
+from fangkong.core.scoping import visible
 
 # Who may read the log of a scope: its administrators and bureau officers.
 AUDIT_READERS = {"admin", "officer"}

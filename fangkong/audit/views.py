@@ -9,10 +9,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangkong.accounts.scoping import scope_of
 from fangkong.audit import selectors
 from fangkong.audit.exports import ExportRange, ExportTooLarge, events_to_xlsx
 from fangkong.audit.services import Target, audit_record
+from fangkong.core.scoping import scope_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

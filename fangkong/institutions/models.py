@@ -3,7 +3,7 @@ import datetime
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.accounts.scoping import Scoping
+from fangkong.core.scoping import Scoping
 
 
 class Kind(models.TextChoices):

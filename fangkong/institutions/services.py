@@ -6,9 +6,9 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from pypinyin import lazy_pinyin
 
-from fangkong.accounts.scoping import scope_of
 from fangkong.audit.services import audit_record, snapshot
 from fangkong.core.errors import field_error
+from fangkong.core.scoping import scope_of
 from fangkong.institutions.models import Institution, Kind
 from fangkong.regions.models import Region
 

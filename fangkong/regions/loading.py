@@ -13,8 +13,8 @@ from typing import Any
 from django.db import transaction
 from stdnum import numdb
 
-from fangkong.accounts.scoping import SYSTEM
 from fangkong.audit.services import Target, audit_record
+from fangkong.core.scoping import SYSTEM
 from fangkong.regions.models import NATION_CODE, Level, Region
 from fangkong.regions.services import expected_level, place
 

@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.accounts.scoping import Scoping
+from fangkong.core.scoping import Scoping
 
 
 class Level(models.TextChoices):

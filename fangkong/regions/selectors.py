@@ -2,7 +2,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from fangkong.accounts.scoping import get_visible_or_404, visible
+from fangkong.core.scoping import get_visible_or_404, visible
 from fangkong.regions.models import Region
 
 

@@ -4,9 +4,9 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.accounts.scoping import scope_of
 from fangkong.audit.services import audit_record, snapshot
 from fangkong.core.errors import field_error
+from fangkong.core.scoping import scope_of
 from fangkong.regions.models import LEVEL_DEPTH, NATION_CODE, Level, Region, path_depth
 
 STANDARD_CODE = re.compile(r"^\d{6}$|^\d{9}$")

@@ -1,18 +1,15 @@
-"""The admin edits configuration only (DHIS2 identifiers, group robots); reports, revisions and
-what was sent are shown read-only, since they change only through the services that audit them."""
+"""The admin edits configuration only (DHIS2 identifiers); regimes, reports and revisions are
+shown read-only, since they change only through the services that audit them."""
 
 from django.contrib import admin
 
 from fangkong.core.admin import ReadOnlyAdmin
 from fangkong.reporting.models import (
-    Aberration,
     BannerConfirmation,
     DailyReport,
     Dhis2Mapping,
-    Dispatch,
     ReportingRegime,
     ReportRevision,
-    Webhook,
 )
 
 
@@ -21,13 +18,6 @@ class Dhis2MappingAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["kind", "code", "uid"]
     list_filter = ["kind"]
     search_fields = ["code", "uid"]
-
-
-@admin.register(Webhook)
-class WebhookAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["region", "flavour", "active"]
-    list_filter = ["flavour", "active"]
-    autocomplete_fields = ["region"]
 
 
 @admin.register(ReportingRegime)
@@ -55,15 +45,3 @@ class ReportRevisionAdmin(ReadOnlyAdmin):
 class BannerConfirmationAdmin(ReadOnlyAdmin):
     list_display = ["region", "day", "status", "confirmed_by", "confirmed_at"]
     list_select_related = ["region", "confirmed_by"]
-
-
-@admin.register(Aberration)
-class AberrationAdmin(ReadOnlyAdmin):
-    list_display = ["institution", "day", "field", "value", "methods", "withdrawn_at"]
-    list_select_related = ["institution"]
-
-
-@admin.register(Dispatch)
-class DispatchAdmin(ReadOnlyAdmin):
-    list_display = ["kind", "unit", "day", "created_at"]
-    list_filter = ["kind"]

@@ -22,6 +22,7 @@ from fangkong.reporting.models import (
     UnitStatus,
 )
 from fangkong.reporting.template import EVENT_FIELDS
+from fangkong.surveillance.selectors import signal_list
 
 router = Router(tags=["reporting"])
 
@@ -416,4 +417,4 @@ class AberrationOut(Schema):
 def list_signals(request: HttpRequest, code: str, since: datetime.date) -> Any:
     """Early-warning signals (EARS C1–C3) in the region since a day, newest first."""
     region = region_get(user=request.user, code=code)
-    return selectors.signals(user=request.user, region=region, since=since)[:500]
+    return signal_list(user=request.user, region=region, since=since)[:500]

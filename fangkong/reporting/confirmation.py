@@ -8,10 +8,10 @@ from django.db.models import Min, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.accounts.scoping import SYSTEM, scope_of, visible
 from fangkong.audit.services import audit_record
 from fangkong.core.errors import field_error
 from fangkong.core.exceptions import Forbidden
+from fangkong.core.scoping import SYSTEM, scope_of, visible
 from fangkong.regions.models import Level, Region
 from fangkong.reporting.models import BannerConfirmation, ReportRevision, ReportStatus
 from fangkong.reporting.rules import confirmation_deadline_at, is_before_deadline

@@ -19,8 +19,8 @@ from django.db.models import Q
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from fangkong.accounts.scoping import visible
 from fangkong.core.exceptions import ApiError
+from fangkong.core.scoping import visible
 from fangkong.regions.models import Region
 from fangkong.reporting import selectors
 from fangkong.reporting.models import Dhis2Kind, Dhis2Mapping, Template, UnitStatus

@@ -6,8 +6,8 @@ from django.db import models
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.accounts.scoping import Scoping
-from fangkong.reporting.template import BY_CODE, COUNT_FIELDS, EVENT_FIELDS
+from fangkong.core.scoping import Scoping
+from fangkong.reporting.template import COUNT_FIELDS, EVENT_FIELDS
 
 
 class Template(models.TextChoices):
@@ -285,121 +285,7 @@ class Dhis2Mapping(models.Model):
         return f"{self.kind}:{self.code} → {self.uid}"
 
 
-class Notification(models.Model):
-    """A message in a user's in-app inbox (reminders, escalations, early-warning signals)."""
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE,
-        related_name="notifications",
-    )  # fmt: skip
-    kind = models.CharField(_("kind"), max_length=30)
-    title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("body"), blank=True)
-    day = models.DateField(_("day"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), default=now)
-    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
-
-    def __str__(self) -> str:
-        return self.title
-
-
 class DispatchKind(models.TextChoices):
     REMINDER = "reminder", _("Reminder before the deadline")
     ESCALATION = "escalation", _("Missing reports after the deadline")
     SIGNAL = "signal", _("Early-warning signal")
-
-
-class Dispatch(models.Model):
-    """That one kind of message about one unit and day went out, so it never goes out twice.
-
-    The unique constraint is the guarantee: a worker that runs twice, or restarts half-way,
-    fails to insert the second row and sends nothing.
-    """
-
-    unit = models.CharField(_("unit"), max_length=64)
-    day = models.DateField(_("day"))
-    kind = models.CharField(_("kind"), max_length=20, choices=DispatchKind.choices)
-    created_at = models.DateTimeField(_("created at"), default=now)
-    detail = models.JSONField(_("detail"), default=dict)
-
-    class Meta:
-        verbose_name = _("dispatch")
-        verbose_name_plural = _("dispatches")
-        constraints = [
-            models.UniqueConstraint(fields=["unit", "day", "kind"], name="dispatch_once")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.unit} {self.day:%Y-%m-%d}"
-
-
-class WebhookFlavour(models.TextChoices):
-    WECOM = "wecom", _("WeCom group robot")
-    DINGTALK = "dingtalk", _("DingTalk group robot")
-    FEISHU = "feishu", _("Feishu group robot")
-
-
-class Webhook(models.Model):
-    """A group robot that hears a region's reminders and escalations."""
-
-    region = models.ForeignKey(
-        "regions.Region", verbose_name=_("region"), on_delete=models.CASCADE, related_name="+"
-    )
-    flavour = models.CharField(_("flavour"), max_length=10, choices=WebhookFlavour.choices)
-    url = models.URLField(_("URL"), max_length=500)
-    secret = models.CharField(_("signing secret"), max_length=200, blank=True)
-    active = models.BooleanField(_("active"), default=True)
-
-    scoping = Scoping(region="region")
-
-    class Meta:
-        verbose_name = _("webhook")
-        verbose_name_plural = _("webhooks")
-
-    def __str__(self) -> str:
-        return f"{self.get_flavour_display()} {self.region}"
-
-
-class Aberration(models.Model):
-    """An EARS early-warning signal on one institution's daily count of one field."""
-
-    institution = models.ForeignKey(
-        "institutions.Institution", verbose_name=_("institution"), on_delete=models.CASCADE,
-        related_name="aberrations",
-    )  # fmt: skip
-    day = models.DateField(_("day"))
-    field = models.CharField(_("field"), max_length=30)
-    value = models.PositiveIntegerField(_("value"))
-    c1 = models.FloatField(null=True)
-    c2 = models.FloatField(null=True)
-    c3 = models.FloatField(null=True)
-    methods = models.CharField(_("methods that signalled"), max_length=20)
-    detected_at = models.DateTimeField(_("detected at"), default=now)
-    withdrawn_at = models.DateTimeField(
-        _("withdrawn at"),
-        null=True,
-        blank=True,
-        help_text=_("Set when an amendment took away the figure that raised the signal."),
-    )
-
-    scoping = Scoping(region="institution__region", institution="institution")
-
-    class Meta:
-        verbose_name = _("early-warning signal")
-        verbose_name_plural = _("early-warning signals")
-        constraints = [
-            models.UniqueConstraint(fields=["institution", "day", "field"], name="aberration_once")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.institution} {self.day:%Y-%m-%d} {self.field}"
-
-    @property
-    def field_label(self) -> str:
-        return str(BY_CODE[self.field].label)

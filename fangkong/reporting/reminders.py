@@ -8,57 +8,44 @@ in a league's until 16:00) also tells the officers of the enclosing regime's reg
 deadline. Yesterday's escalations are tried as well, so a worker that was down over local
 midnight still sends them when it comes back.
 
-Once only. Every message is first *claimed* by inserting a `Dispatch(unit, day, kind)` row; the
-unique constraint lets exactly one insert succeed, however many workers run, however often, and
-after any restart. The claim, the inbox rows and the audit event commit together; e-mail and
-robots go out only after that commit (`transaction.on_commit`). So:
-
-- a worker that runs twice, or two workers at once: the second insert fails, nothing is sent;
-- a crash before the commit: nothing was claimed or sent, the next run sends it;
-- a crash after the commit but before e-mail and robots are done: the inbox has the message,
-  the external sends are lost and are *not* retried (the dispatch's `detail` then lacks
-  `emailed`, which shows it).
-
-That is at-most-once for the external channels, chosen on purpose: a reminder repeated in a
-bureau's group chat or mailbox is noise that teaches people to ignore the next one, while a
-lost one is rare (a crash in a window of milliseconds) and the in-app inbox still has it.
+Once only, and delivered: each message goes through `fangkong.notifications.services.notify`,
+which claims it with a `Dispatch(unit, day, kind)` row (the second claim of any run fails and
+sends nothing), fills the inbox in the same transaction, and leaves each e-mail and robot
+delivery to the background worker, which retries it until it gets through (see that module).
+This module decides only *who* hears *what* and *when*.
 """
 
 import datetime
-from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
-from itertools import batched
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext, override
 
-from fangkong.accounts.models import Role, RoleGrant, User
-from fangkong.accounts.scoping import SYSTEM
-from fangkong.audit.services import audit_record
+from fangkong.accounts.models import User
+from fangkong.core.scoping import SYSTEM
 from fangkong.institutions.models import Institution
+from fangkong.notifications.models import Dispatch, Webhook
+from fangkong.notifications.recipients import Directory, operators_of
+from fangkong.notifications.services import notify
 from fangkong.regions.models import Region
-from fangkong.reporting import notify
 from fangkong.reporting.models import (
-    Aberration,
-    Dispatch,
     DispatchKind,
     ReportingRegime,
     UnitStatus,
-    Webhook,
 )
 from fangkong.reporting.rules import deadline_at, is_before_deadline, local_today
 from fangkong.reporting.selectors import day_plan, unit_list
+from fangkong.reporting.template import BY_CODE
+from fangkong.surveillance.models import Aberration
+from fangkong.surveillance.selectors import signals_in_force
 
 MISSING_LISTED = 30  # an escalation names this many institutions, then counts the rest
 ONE_DAY = datetime.timedelta(days=1)
-IN_BATCH = 500  # ids per `IN (...)`: far below SQLite's limit on query parameters
 
 
 @dataclass(frozen=True)
@@ -118,7 +105,7 @@ def _remind_regime(regime: ReportingRegime, now: datetime.datetime) -> int:
         return 0
     done = _dispatched(day, DispatchKind.REMINDER)
     units = [u for u in _pending_units(regime, day, now) if _institution_key(u) not in done]
-    operators = _operators_of([unit.pk for unit in units])
+    operators = operators_of([unit.pk for unit in units])
     return sum(
         _remind(regime, day, unit, operators[unit.pk]) for unit in units if unit.pk in operators
     )
@@ -148,74 +135,6 @@ def _pending_units(
         user=SYSTEM, region=regime.region, day=day, now=now, status=UnitStatus.PENDING, plan=plan
     )
     return units.filter(region_id__in=own)
-
-
-def _operators_of(institution_ids: Sequence[int]) -> dict[int, list[User]]:
-    """The active operators of these institutions (only these), by institution id."""
-    operators: dict[int, list[User]] = defaultdict(list)
-    for ids in batched(institution_ids, IN_BATCH, strict=False):
-        grants = (
-            RoleGrant.objects.filter(role=Role.OPERATOR, institution__in=ids, user__is_active=True)
-            .select_related("user")
-            .order_by("user__username")
-        )
-        for grant in grants:
-            if grant.institution_id is not None:
-                operators[grant.institution_id].append(grant.user)
-    return operators
-
-
-# Who hears of a region: its officers and group robots -------------------------------------
-
-
-@dataclass(frozen=True)
-class Directory:
-    """The officers and group robots of some regions, read once for a whole run."""
-
-    officers: dict[str, list[User]]  # by the path of the region they are granted on
-    webhooks: dict[int, list[Webhook]]  # by region id
-
-    @classmethod
-    def of(cls, regions: Collection[Region], *, with_ancestors: bool = False) -> "Directory":
-        """Load the officers of `regions` (and of the regions above them) and their robots."""
-        paths = {
-            path for region in regions
-            for path in (region.lineage_paths() if with_ancestors else [region.path])
-        }  # fmt: skip
-        return cls(_officers_by_path(paths), _webhooks_by_region({r.pk for r in regions}))
-
-    def officers_of(self, region: Region) -> list[User]:
-        """The officers granted on `region` itself (not those of a parent or a child)."""
-        return self.officers.get(region.path, [])
-
-    def officers_above(self, region: Region) -> list[User]:
-        """The officers of `region` and of every region above it (a banner and its league)."""
-        found = {user.pk: user for path in region.lineage_paths()
-                 for user in self.officers.get(path, [])}  # fmt: skip
-        return sorted(found.values(), key=lambda user: user.username)
-
-    def webhooks_of(self, region: Region) -> list[Webhook]:
-        return self.webhooks.get(region.pk, [])
-
-
-def _officers_by_path(paths: Collection[str]) -> dict[str, list[User]]:
-    grants = (
-        RoleGrant.objects.filter(role=Role.OFFICER, region__path__in=paths, user__is_active=True)
-        .select_related("user", "region")
-        .order_by("user__username")
-    )
-    officers: dict[str, list[User]] = defaultdict(list)
-    for grant in grants:
-        if grant.region is not None:
-            officers[grant.region.path].append(grant.user)
-    return officers
-
-
-def _webhooks_by_region(region_ids: Collection[int]) -> dict[int, list[Webhook]]:
-    webhooks: dict[int, list[Webhook]] = defaultdict(list)
-    for hook in Webhook.objects.filter(region__in=region_ids, active=True).order_by("pk"):
-        webhooks[hook.region_id].append(hook)
-    return webhooks
 
 
 # Escalations ------------------------------------------------------------------------------
@@ -374,9 +293,7 @@ def _unsent_signals(*, since: datetime.date) -> list[Aberration]:
         Dispatch.objects.filter(kind=DispatchKind.SIGNAL, day__gte=since).values_list("unit", "day")
     )
     signals = (
-        Aberration.objects.filter(day__gte=since, withdrawn_at__isnull=True)
-        .select_related("institution__region")
-        .order_by("day", "pk")
+        signals_in_force(since=since).select_related("institution__region").order_by("day", "pk")
     )
     return [signal for signal in signals if (_signal_key(signal), signal.day) not in done]
 
@@ -404,7 +321,7 @@ def signal_message(signal: Aberration) -> Message:
         values = {
             "institution": signal.institution.name,
             "day": _day_label(signal.day),
-            "field": signal.field_label,
+            "field": BY_CODE[signal.field].label,
             "value": signal.value,
             "methods": signal.methods,
         }
@@ -427,15 +344,6 @@ def _dispatched(day: datetime.date, kind: str) -> set[str]:
     return set(Dispatch.objects.filter(day=day, kind=kind).values_list("unit", flat=True))
 
 
-def _claim(unit: str, day: datetime.date, kind: str, detail: dict[str, Any]) -> Dispatch | None:
-    """Insert the dispatch row, or return None when another run already has."""
-    try:
-        with transaction.atomic():
-            return Dispatch.objects.create(unit=unit, day=day, kind=kind, detail=detail)
-    except IntegrityError:
-        return None
-
-
 def _dispatch(
     *,
     unit: str,
@@ -448,37 +356,13 @@ def _dispatch(
     region_path: str,
     institution_id: int | None = None,
 ) -> int:
-    """Claim (unit, day, kind) and fill the inbox in one transaction; e-mail and post after it.
-
-    Return 1 when this run claimed the unit, 0 when another had (see the module's docstring).
-    """
-    detail = {**detail, "recipients": [user.pk for user in users]}
-    with transaction.atomic():
-        dispatch = _claim(unit, day, kind, detail)
-        if dispatch is None:
-            return 0
-        for user in users:
-            notify.inbox(user, kind, message.title, message.body, day)
-        audit_record(
-            actor=SYSTEM, action=f"{kind}.send", target=dispatch, after=detail,
-            region_path=region_path, institution_id=institution_id,
-        )  # fmt: skip
-        transaction.on_commit(
-            partial(_deliver, dispatch, list(users), list(webhooks), message), robust=True
-        )
-    return 1
-
-
-def _deliver(
-    dispatch: Dispatch, users: list[User], webhooks: list[Webhook], message: Message
-) -> None:
-    """Send the external channels, then note on the dispatch what went out."""
-    emailed = notify.email(users, message.title, message.body)
-    posted = {str(hook.pk): notify.post_webhook(hook, message.title, message.body)
-              for hook in webhooks}  # fmt: skip
-    Dispatch.objects.filter(pk=dispatch.pk).update(
-        detail={**dispatch.detail, "emailed": emailed, "posted": posted}
-    )
+    """Send the message once (see the module's docstring); 1 when this run claimed it, else 0."""
+    dispatch = notify(
+        recipients=users, kind=kind, key=unit, day=day, subject=message.title,
+        body=message.body, webhooks=webhooks, detail=detail, region_path=region_path,
+        institution_id=institution_id,
+    )  # fmt: skip
+    return 0 if dispatch is None else 1
 
 
 # Messages (in the site's language: the worker has no request) ----------------------------

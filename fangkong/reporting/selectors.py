@@ -15,12 +15,11 @@ from django.db.models import (
     When,
 )
 
-from fangkong.accounts.scoping import get_visible_or_404, scope_of, visible
+from fangkong.core.scoping import get_visible_or_404, scope_of, visible
 from fangkong.institutions.models import Institution
 from fangkong.institutions.selectors import institution_list
 from fangkong.regions.models import Region
 from fangkong.reporting.models import (
-    Aberration,
     DailyReport,
     ReportingRegime,
     ReportRevision,
@@ -317,18 +316,6 @@ def figure_sums_by_day(
         .annotate(**{f: Sum(f) for f in fields})
     )
     return {row["report__day"]: {f: row[f] or 0 for f in fields} for row in rows}
-
-
-def signals(
-    *, user: Any, region: Region, since: datetime.date, until: datetime.date | None = None
-) -> QuerySet[Aberration]:
-    """Early-warning signals in force in the region from `since` (to `until`), newest first."""
-    found = visible(Aberration.objects.select_related("institution"), user).filter(
-        institution__region__path__startswith=region.path, day__gte=since, withdrawn_at__isnull=True
-    )
-    if until is not None:
-        found = found.filter(day__lte=until)
-    return found.order_by("-day", "institution__code")
 
 
 MAX_RANGE_DAYS = 92

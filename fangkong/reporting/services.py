@@ -8,13 +8,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.accounts.scoping import scope_of
 from fangkong.audit.services import audit_record
 from fangkong.core.errors import field_error
 from fangkong.core.exceptions import Forbidden, PreconditionFailed, PreconditionRequired
+from fangkong.core.scoping import scope_of
 from fangkong.institutions.models import Institution
 from fangkong.regions.models import Region
-from fangkong.reporting import aberrations
+from fangkong.reporting import early_warning
 from fangkong.reporting.models import DailyReport, ReportingRegime, ReportRevision
 from fangkong.reporting.rules import local_today, timeliness
 from fangkong.reporting.selectors import regime_of
@@ -245,8 +245,8 @@ def report_submit(
             raise field_error("reason", _("An amendment needs a reason."), "reason_required")
         _amend(actor, report, counts, is_zero, notes, reason.strip(), now)
         created = False
-    if any(counts[field] for field in aberrations.WATCHED) or not created:
-        aberrations.detect_safely(institution, day)
+    if any(counts[field] for field in early_warning.WATCHED) or not created:
+        early_warning.detect_safely(institution, day)
     result = SubmitResult(report, created, report_warnings(institution, day, counts))
     if also is not None:
         also(result)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fangkong.reporting import inbox, views
+from fangkong.reporting import views
 
 app_name = "reporting"
 
@@ -11,8 +11,4 @@ urlpatterns = [
     path("board/<str:code>/", views.board, name="board"),
     path("board/<str:code>/trend.json", views.trend, name="trend"),
     path("board/<str:code>/confirm/", views.confirm, name="confirm"),
-    path("inbox/", inbox.inbox_page, name="inbox"),
-    path("inbox/read/", inbox.inbox_read_all, name="inbox_read_all"),
-    path("inbox/<int:pk>/", inbox.notification_page, name="notification"),
-    path("inbox/<int:pk>/open/", inbox.notification_open, name="notification_open"),
 ]

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from fangkong.accounts.scoping import visible
 from fangkong.core.exceptions import Forbidden, PreconditionFailed, PreconditionRequired
+from fangkong.core.scoping import visible
 from fangkong.institutions.models import Institution
 from fangkong.institutions.selectors import institution_get
 from fangkong.regions.models import Region
@@ -21,7 +21,9 @@ from fangkong.reporting import bulletin, confirmation, selectors, services
 from fangkong.reporting.forms import ReportForm
 from fangkong.reporting.models import DailyReport, ReportRevision, UnitStatus
 from fangkong.reporting.rules import local_today
-from fangkong.reporting.template import CENSUS_FIELDS, EVENT_FIELDS, FIELDS
+from fangkong.reporting.template import BY_CODE, CENSUS_FIELDS, EVENT_FIELDS, FIELDS
+from fangkong.surveillance.models import Aberration
+from fangkong.surveillance.selectors import signal_list
 
 HISTORY_DAYS = 30
 BOARD_UNITS = 500  # the board lists this many; the filters and exports reach the rest
@@ -168,10 +170,19 @@ def board(request: HttpRequest, code: str) -> HttpResponse:
         "next_day": day + datetime.timedelta(days=1),
         "children": _children_rows(request, region, day, result),
         "bulletin": _bulletin_text(request, region, day, now),
-        "signals": selectors.signals(user=request.user, region=region,
-                                     since=day - datetime.timedelta(days=6), until=day)[:50],
+        "signals": _signal_rows(request, region, day),
     }  # fmt: skip
     return render(request, "reporting/board.html", context)
+
+
+def _signal_rows(
+    request: HttpRequest, region: Region, day: datetime.date
+) -> list[tuple[Aberration, Any]]:
+    """The week's signals in force up to `day`, each with its report field's label."""
+    found = signal_list(
+        user=request.user, region=region, since=day - datetime.timedelta(days=6), until=day
+    )
+    return [(signal, BY_CODE[signal.field].label) for signal in found[:50]]
 
 
 def _region_today(region: Region, now: datetime.datetime) -> datetime.date:

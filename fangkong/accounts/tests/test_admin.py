@@ -3,9 +3,9 @@
 import pytest
 
 from fangkong.accounts.models import ApiToken, RoleGrant, User
-from fangkong.accounts.scoping import SYSTEM
 from fangkong.accounts.services import token_create, token_revoke
 from fangkong.audit.models import AuditEvent
+from fangkong.core.scoping import SYSTEM
 from fangkong.institutions.models import Institution
 from fangkong.regions.models import Region
 

@@ -4,9 +4,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from fangkong.accounts.models import Role, RoleGrant
-from fangkong.accounts.scoping import SYSTEM
 from fangkong.accounts.services import role_grant, role_revoke
 from fangkong.audit.models import AuditEvent
+from fangkong.core.scoping import SYSTEM
 
 
 def run(*args):

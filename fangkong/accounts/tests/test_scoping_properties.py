@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from fangkong.accounts.models import Role, RoleGrant, User
-from fangkong.accounts.scoping import SYSTEM, visible
 from fangkong.audit.models import AuditEvent
+from fangkong.core.scoping import SYSTEM, visible
 from fangkong.institutions.models import Institution
 from fangkong.regions.loading import Division, load_divisions
 from fangkong.regions.models import Level, Region

@@ -5,8 +5,8 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from fangkong.accounts.models import ApiToken, RoleGrant, User
-from fangkong.accounts.scoping import SYSTEM
 from fangkong.accounts.services import token_create, token_revoke
+from fangkong.core.scoping import SYSTEM
 
 
 def run(*args):

@@ -12,7 +12,6 @@ from django.utils.html import escape
 from python_calamine import CalamineWorkbook
 
 from fangkong.accounts.models import Role
-from fangkong.accounts.scoping import SYSTEM
 from fangkong.accounts.services import token_create
 from fangkong.audit import exports
 from fangkong.audit.middleware import RequestContextMiddleware
@@ -20,6 +19,7 @@ from fangkong.audit.models import AppendOnlyError, AuditEvent
 from fangkong.audit.selectors import event_list
 from fangkong.audit.services import Target, audit_record
 from fangkong.conftest import make_institution, make_user
+from fangkong.core.scoping import SYSTEM
 from fangkong.regions.models import NATION_CODE
 from fangkong.reporting.services import regime_create
 

@@ -8,8 +8,8 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from fangkong.accounts.scoping import SYSTEM
 from fangkong.core.errors import error_items
+from fangkong.core.scoping import SYSTEM
 from fangkong.regions.loading import NATION, Division, load_divisions
 from fangkong.regions.models import NATION_CODE, Level, Region
 from fangkong.regions.services import region_create

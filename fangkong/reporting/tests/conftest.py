@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from fangkong.accounts.scoping import SYSTEM
+from fangkong.core.scoping import SYSTEM
 from fangkong.reporting.services import regime_create
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

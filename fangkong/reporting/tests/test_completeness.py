@@ -3,8 +3,8 @@ import datetime
 import pytest
 
 from fangkong.accounts.models import Role
-from fangkong.accounts.scoping import SYSTEM
 from fangkong.conftest import make_institution, make_user
+from fangkong.core.scoping import SYSTEM
 from fangkong.institutions.models import Institution
 from fangkong.regions.models import NATION_CODE
 from fangkong.reporting.models import ReportingRegime

@@ -4,12 +4,13 @@ import json
 import pytest
 from django.core.exceptions import ValidationError
 
-from fangkong.accounts.scoping import SYSTEM
 from fangkong.core.exceptions import Forbidden
+from fangkong.core.scoping import SYSTEM
 from fangkong.reporting.confirmation import banner_confirm
-from fangkong.reporting.models import Aberration, BannerConfirmation
+from fangkong.reporting.models import BannerConfirmation
 from fangkong.reporting.services import regime_create, report_submit
 from fangkong.reporting.tests.conftest import DAY, at, figures
+from fangkong.surveillance.models import Aberration
 
 
 def submit(world, code, when, day=DAY, **overrides):
@@ -116,7 +117,7 @@ def test_a_jump_in_fever_raises_an_early_warning(world, quiet_days):
 
 
 def test_an_early_warning_is_sent_like_a_reminder_once(world, quiet_days):
-    from fangkong.reporting.models import Notification
+    from fangkong.notifications.models import Notification
     from fangkong.reporting.reminders import run_due
 
     report_submit(actor=SYSTEM, institution=world.institutions["1529210001"], day=DAY,

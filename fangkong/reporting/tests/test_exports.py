@@ -15,9 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from python_calamine import CalamineWorkbook
 
-from fangkong.accounts.scoping import SYSTEM
 from fangkong.audit.models import AuditEvent
 from fangkong.conftest import make_institution
+from fangkong.core.scoping import SYSTEM
 from fangkong.reporting.exports import day_rows, xlsx_headers
 from fangkong.reporting.models import Dhis2Mapping
 from fangkong.reporting.services import report_submit

@@ -1,8 +1,8 @@
 import pytest
 
 from fangkong.accounts.models import Role
-from fangkong.accounts.scoping import SYSTEM
 from fangkong.conftest import make_user
+from fangkong.core.scoping import SYSTEM
 from fangkong.regions.models import NATION_CODE
 from fangkong.reporting.models import DailyReport
 from fangkong.reporting.services import report_submit

@@ -4,10 +4,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 
-from fangkong.accounts.scoping import SYSTEM
 from fangkong.audit.models import AuditEvent
 from fangkong.core.errors import error_items
 from fangkong.core.exceptions import Forbidden, PreconditionFailed, PreconditionRequired
+from fangkong.core.scoping import SYSTEM
 from fangkong.institutions.models import Institution
 from fangkong.reporting.models import DailyReport, ReportRevision
 from fangkong.reporting.selectors import governing_regime

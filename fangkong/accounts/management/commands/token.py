@@ -4,8 +4,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from fangkong.accounts.models import ApiToken, User
-from fangkong.accounts.scoping import SYSTEM
 from fangkong.accounts.services import token_create, token_revoke
+from fangkong.core.scoping import SYSTEM
 
 
 class Command(BaseCommand):

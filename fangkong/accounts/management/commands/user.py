@@ -7,9 +7,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from fangkong.accounts.models import Role, RoleGrant, User
-from fangkong.accounts.scoping import SYSTEM
 from fangkong.accounts.services import resolve_scope, role_grant, role_revoke, user_ensure
 from fangkong.core.errors import error_items
+from fangkong.core.scoping import SYSTEM
 from fangkong.institutions.models import Institution
 from fangkong.regions.models import Region
 

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
+from fangkong.notifications.services import deliveries_run
 from fangkong.reporting.idempotency import forget_expired
 from fangkong.reporting.reminders import DueRun, run_due
 
@@ -58,6 +59,7 @@ class Command(BaseCommand):
 
     def _run(self, options: dict[str, Any]) -> None:
         self._report(run_due(now=options["at"] or timezone.now()))
+        deliveries_run()
 
     def _loop(self, options: dict[str, Any]) -> None:
         stop = threading.Event()
@@ -82,6 +84,8 @@ class Command(BaseCommand):
         try:
             now = timezone.now()
             result = run_due(now=now)
+            # Deliveries that failed are tried again here, once their delay has passed.
+            deliveries_run(now=now)
             forget_expired(now=now)
         except Exception:
             # The next tick tries again: whatever was claimed is not sent twice.

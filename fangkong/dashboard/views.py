@@ -1,0 +1,31 @@
+from itertools import groupby
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from fangkong.institutions.selectors import institution_list
+
+HOME_PAGE_SIZE = 200
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The institutions in the user's scope, grouped by region."""
+    institutions = institution_list(user=request.user)
+    query = request.GET.get("q", "").strip()
+    if query:
+        institutions = institutions.filter(
+            Q(name__icontains=query)
+            | Q(code__icontains=query)
+            | Q(name_pinyin__icontains=query.replace(" ", "").lower())
+        )
+    page = Paginator(institutions, HOME_PAGE_SIZE).get_page(request.GET.get("page"))
+    groups = [(region, list(items)) for region, items in groupby(page, lambda i: i.region)]
+    return render(
+        request,
+        "dashboard/home.html",
+        {"groups": groups, "total": page.paginator.count, "page": page, "query": query},
+    )

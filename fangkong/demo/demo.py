@@ -1,0 +1,148 @@
+"""The Alxa League demo (阿拉善盟): its banners and units, six institutions, a user per role."""
+
+import datetime
+import random
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from pypinyin import lazy_pinyin
+
+from fangkong.accounts.models import Role
+from fangkong.accounts.services import role_grant, user_ensure
+from fangkong.core.scoping import SYSTEM
+from fangkong.institutions.models import Institution, Kind
+from fangkong.institutions.services import institution_create
+from fangkong.regions.loading import load_official
+from fangkong.regions.models import Region
+from fangkong.reporting.models import ReportingRegime
+from fangkong.reporting.services import regime_create, report_submit
+
+DEMO_PASSWORD = "Alxa-2022-demo"  # noqa: S105 - printed for the demo's users on purpose
+LEAGUE = "152900"
+UNITS = ["152921", "152922", "152923", "152971", "152921401", "152900-01"]
+
+
+@dataclass(frozen=True)
+class DemoInstitution:
+    code: str
+    name: str
+    region: str
+    kind: Kind
+    beds: int
+    address: str
+    contact_person: str
+    contact_phone: str
+
+
+INSTITUTIONS = [
+    DemoInstitution("1529210001", "阿拉善左旗社会福利中心", "152921", Kind.PUBLIC, 260,
+                    "巴彦浩特镇王府街", "王秀兰", "0483-8221001"),
+    DemoInstitution("1529210002", "阿拉善左旗巴彦浩特镇敬老院", "152921", Kind.RURAL, 80,
+                    "巴彦浩特镇新华街", "刘建军", "0483-8221002"),
+    DemoInstitution("1529210003", "阿拉善左旗康宁老年公寓", "152921", Kind.PRIVATE, 120,
+                    "巴彦浩特镇银河路", "张丽", "0483-8221003"),
+    DemoInstitution("1529220001", "阿拉善右旗社会福利中心", "152922", Kind.PUBLIC, 90,
+                    "额肯呼都格镇", "巴特尔", "0483-6021001"),
+    DemoInstitution("1529230001", "额济纳旗社会福利中心", "152923", Kind.PUBLIC, 70,
+                    "达来呼布镇", "乌云", "0483-6521001"),
+    DemoInstitution("1529710001", "阿拉善高新区颐养院", "152971", Kind.PRIVATE, 100,
+                    "乌斯太镇", "李明", "0483-8991001"),
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    scope: str
+
+
+def _slug(name: str) -> str:
+    """Spell a short name in full pinyin (阿拉善左旗: alashanzuoqi), a long one by initials."""
+    syllables = lazy_pinyin(name)
+    return "".join(syllables if len(syllables) <= 5 else [s[0] for s in syllables])
+
+
+@transaction.atomic
+def load_demo() -> list[DemoLogin]:
+    """Load the demo once; running it again changes nothing and returns the same logins."""
+    load_official()
+    logins = [DemoLogin("admin", Role.ADMIN, "")]
+    league = Region.objects.get(code=LEAGUE)
+    logins.append(DemoLogin(f"officer-{_slug(league.name)}", Role.OFFICER, LEAGUE))
+    for unit in Region.objects.filter(code__in=UNITS).order_by("path"):
+        logins.append(DemoLogin(f"officer-{_slug(unit.name)}", Role.OFFICER, unit.code))
+    for item in INSTITUTIONS:
+        if not Institution.objects.filter(code=item.code).exists():
+            institution_create(
+                actor=SYSTEM,
+                code=item.code,
+                name=item.name,
+                region_code=item.region,
+                kind=item.kind,
+                beds=item.beds,
+                address=item.address,
+                contact_person=item.contact_person,
+                contact_phone=item.contact_phone,
+                opened_on=datetime.date(2015, 1, 1),
+            )
+        logins.append(DemoLogin(f"operator-{item.code}", Role.OPERATOR, item.code))
+    for login in logins:
+        user, created = user_ensure(actor=SYSTEM, username=login.username)
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        scope = (
+            Region.objects.filter(code=login.scope).first()
+            or Institution.objects.filter(code=login.scope).first()
+        )
+        role_grant(actor=SYSTEM, user=user, role=login.role, scope=scope)
+    if not ReportingRegime.objects.filter(region=league).exists():
+        _load_reports(league)
+    return logins
+
+
+HISTORY_DAYS = 14
+
+
+def _load_reports(league: Region) -> None:
+    """A regime from two weeks ago and its reports so far: mostly zero reports on time, a late
+    one now and then, one institution that often forgets, and a small fever cluster."""
+    today = timezone.localdate()
+    start = today - datetime.timedelta(days=HISTORY_DAYS)
+    regime_create(actor=SYSTEM, name="阿拉善盟养老机构疫情防控日报告", region_code=league.code,
+                  start_date=start)  # fmt: skip
+    rng = random.Random(1025)  # noqa: S311 - reproducible demo data
+    for offset in range(HISTORY_DAYS, 0, -1):
+        day = today - datetime.timedelta(days=offset)
+        for index, item in enumerate(INSTITUTIONS):
+            if item.code == "1529710001" and rng.random() < 0.4:
+                continue  # the forgetful one
+            hour = 16 if rng.random() < 0.1 else rng.randint(8, 15)
+            fever = 2 if item.code == "1529210003" and offset in (3, 2) else 0
+            report_submit(
+                actor=SYSTEM, institution=Institution.objects.get(code=item.code), day=day,
+                figures=_figures(item, index, fever), is_zero=not fever,
+                now=datetime.datetime.combine(day, datetime.time(hour, rng.randint(0, 59)),
+                                              tzinfo=timezone.get_current_timezone()),
+            )  # fmt: skip
+
+
+def _figures(item: DemoInstitution, index: int, fever: int) -> dict[str, int]:
+    residents = item.beds * 7 // 10
+    return {
+        "residents": residents,
+        "staff_on_site": max(6, residents // 4),
+        "in_isolation": 0,
+        "admissions": 0,
+        "visitors": 0,
+        "fever": fever,
+        "respiratory": 0,
+        "suspected": 0,
+        "confirmed": 0,
+        "close_contacts": 0,
+        "tested": 0,
+        "positive": 0,
+        "ppe_days": 20 + index,
+    }
