@@ -166,7 +166,8 @@ TASKS = {
 MAILERS = {
     "default": {
         "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "OPTIONS": {"host": env("EMAIL_HOST", "localhost") or "localhost"},
+        # A mail server that hangs must not hold a delivery past its lease (NOTIFICATIONS).
+        "OPTIONS": {"host": env("EMAIL_HOST", "localhost") or "localhost", "timeout": 20},
     }
 }
 # Deliveries of e-mail and group-robot messages (fangkong.notifications.services).

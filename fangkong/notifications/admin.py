@@ -17,8 +17,15 @@ from fangkong.notifications.services import masked, webhook_delete, webhook_save
 class WebhookForm(forms.ModelForm):  # type: ignore[type-arg]
     """The URL and secret are write-only: a blank field keeps what is stored."""
 
-    url = forms.URLField(label=_("URL"), max_length=500, required=False, assume_scheme="https")
-    secret = forms.CharField(label=_("signing secret"), max_length=200, required=False)
+    # Never echoed back, not even after an error elsewhere in the form.
+    url = forms.URLField(
+        label=_("URL"), max_length=500, required=False, assume_scheme="https",
+        widget=forms.PasswordInput(render_value=False),
+    )  # fmt: skip
+    secret = forms.CharField(
+        label=_("signing secret"), max_length=200, required=False,
+        widget=forms.PasswordInput(render_value=False),
+    )  # fmt: skip
 
     class Meta:
         model = Webhook

@@ -136,21 +136,27 @@ def deliveries_run(*, now: datetime.datetime | None = None, dispatch_id: int | N
 
 def _attempt(pk: int, now: datetime.datetime) -> int:
     """Make one attempt at one delivery, if no other worker has taken it first."""
+    # The clock of this attempt: real time, or the later moment a caller runs the worker at.
+    clock = max(now, timezone.now())
     taken = Delivery.objects.filter(
         pk=pk, state=DeliveryState.PENDING, next_attempt_at__lte=now
-    ).update(state=DeliveryState.SENDING, attempts=F("attempts") + 1, attempted_at=now)
+    ).update(state=DeliveryState.SENDING, attempts=F("attempts") + 1, attempted_at=clock)
     if not taken:
         return 0
     delivery = Delivery.objects.select_related("dispatch", "webhook").get(pk=pk)
+    if delivery.channel == Channel.WEBHOOK and not (delivery.webhook and delivery.webhook.active):
+        # Switched off or removed by an administrator since: on purpose, nobody to tell.
+        _record(delivery, state=DeliveryState.UNDELIVERED, last_error="robot switched off")
+        return 0
     error = _send(delivery)
     if error is None:
         _record(delivery, state=DeliveryState.SENT, sent_at=timezone.now(), last_error="")
         return 1
-    if now - delivery.created_at >= settings.NOTIFICATIONS["GIVE_UP_AFTER"]:
-        _record(delivery, state=DeliveryState.UNDELIVERED, last_error=error[:200])
-        _tell_officers(delivery)
+    if clock - delivery.created_at >= settings.NOTIFICATIONS["GIVE_UP_AFTER"]:
+        if _record(delivery, state=DeliveryState.UNDELIVERED, last_error=error[:200]):
+            _tell_officers(delivery)
     else:
-        retry_at = now + backoff(delivery.attempts)
+        retry_at = clock + backoff(delivery.attempts)
         _record(delivery, state=DeliveryState.PENDING, next_attempt_at=retry_at,
                 last_error=error[:200])  # fmt: skip
     return 0
@@ -166,21 +172,23 @@ def backoff(attempts: int) -> datetime.timedelta:
 
 def _send(delivery: Delivery) -> str | None:
     message = delivery.dispatch
-    if delivery.channel == Channel.EMAIL:
-        return channels.send_email(delivery.destination, message.subject, message.body)
-    if delivery.webhook is None:
-        return "the robot was removed"
-    return channels.post_webhook(delivery.webhook, message.subject, message.body)
+    if delivery.webhook is not None:
+        return channels.post_webhook(delivery.webhook, message.subject, message.body)
+    return channels.send_email(delivery.destination, message.subject, message.body)
 
 
-def _record(delivery: Delivery, **fields: Any) -> None:
-    Delivery.objects.filter(pk=delivery.pk).update(**fields)
+def _record(delivery: Delivery, **fields: Any) -> bool:
+    """Write the outcome of this worker's attempt, unless the row was taken from it meanwhile."""
+    return bool(
+        Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.SENDING).update(**fields)
+    )
 
 
 def _expire_interrupted(now: datetime.datetime) -> None:
     """Mark `unknown` the attempts a crash left `sending`, and tell the officers of each."""
     lease: datetime.timedelta = settings.NOTIFICATIONS["LEASE"]
-    stale = Delivery.objects.filter(state=DeliveryState.SENDING, attempted_at__lt=now - lease)
+    clock = max(now, timezone.now())
+    stale = Delivery.objects.filter(state=DeliveryState.SENDING, attempted_at__lt=clock - lease)
     for delivery in stale.select_related("dispatch"):
         marked = Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.SENDING).update(
             state=DeliveryState.UNKNOWN, last_error="interrupted"

@@ -19,6 +19,7 @@ from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
+from fangkong.notifications import channels
 from fangkong.notifications.models import Delivery, Dispatch, Notification, Webhook
 from fangkong.notifications.services import backoff, deliveries_run, notify
 
@@ -227,3 +228,32 @@ def test_four_workers_at_once_deliver_each_message_once(world, port, start_robot
         thread.join(timeout=60)
     assert sorted(server.received) == sorted(f"**缺报 {n}**\n第 {n} 条" for n in range(20))
     assert set(Delivery.objects.values_list("state", "attempts")) == {("sent", 1)}
+
+
+def test_a_robot_switched_off_after_a_failure_gets_no_more_retries(world, port, start_robot):
+    hook = robot(world, port)
+    send(world, 1, [hook])
+    deliveries_run()  # refused
+    Webhook.objects.filter(pk=hook.pk).update(active=False)
+    server = start_robot(port, "ok")
+    deliveries_run(now=later(2))
+    delivery = Delivery.objects.get()
+    assert (delivery.state, delivery.last_error) == ("undelivered", "robot switched off")
+    assert server.received == []
+    assert not Notification.objects.filter(kind="undelivered").exists()
+
+
+def test_a_worker_whose_attempt_was_taken_from_it_does_not_overwrite_the_outcome(world, port):
+    hook = robot(world, port)
+    send(world, 1, [hook])
+    real_post = channels.post_webhook
+
+    def slow_then_expired(webhook, title, text):
+        # Meanwhile another worker took this attempt for a crashed one.
+        Delivery.objects.update(state="unknown")
+        return real_post(webhook, title, text)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(channels, "post_webhook", slow_then_expired)
+        deliveries_run()
+    assert Delivery.objects.get().state == "unknown"
