@@ -11,7 +11,7 @@ from itertools import batched
 
 from fangkong.accounts.models import Role, RoleGrant, User
 from fangkong.notifications.models import Webhook
-from fangkong.regions.models import Region
+from fangkong.regions.models import Region, lineage_paths
 
 IN_BATCH = 500  # ids per `IN (...)`: far below SQLite's limit on query parameters
 
@@ -46,7 +46,7 @@ class Directory:
 
 def officers_above_path(path: str) -> list[User]:
     """The officers of the region at `path` and of every region above it."""
-    lineage = ["", *(path[: i + 1] for i, c in enumerate(path) if c == "/")]
+    lineage = lineage_paths(path)
     return _merged(_officers_by_path(lineage), lineage)
 
 

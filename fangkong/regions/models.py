@@ -90,7 +90,12 @@ class Region(models.Model):
 
     def lineage_paths(self) -> list[str]:
         """The paths of this region and of every region above it, the nation's ("") first."""
-        return ["", *(self.path[: i + 1] for i, c in enumerate(self.path) if c == "/")]
+        return lineage_paths(self.path)
+
+
+def lineage_paths(path: str) -> list[str]:
+    """The paths of the region at `path` and of every region above it, the nation's first."""
+    return ["", *(path[: i + 1] for i, c in enumerate(path) if c == "/")]
 
 
 def path_depth(path: str) -> int:
