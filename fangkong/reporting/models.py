@@ -159,6 +159,11 @@ class ReportRevision(models.Model):
     ppe_days = models.PositiveIntegerField(_("PPE days"))
     notes = models.TextField(_("problems and needs"), blank=True, max_length=2000)
     reason = models.TextField(_("reason for the amendment"), blank=True, max_length=1000)
+    on_behalf = models.BooleanField(
+        _("reported on the institution's behalf"),
+        default=False,
+        help_text=_("An officer sent these figures for the institution (代报), deliberately."),
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT,
         related_name="+", null=True,
@@ -244,6 +249,12 @@ class BannerConfirmation(models.Model):
     )  # fmt: skip
     confirmed_at = models.DateTimeField(_("confirmed at"))
     remarks = models.TextField(_("remarks"), blank=True, max_length=2000)
+    missing_reason = models.TextField(
+        _("why confirmed with reports missing"),
+        blank=True,
+        max_length=1000,
+        help_text=_("Required when institutions had not reported at the moment of confirming."),
+    )
     totals = models.JSONField(_("totals"))
     reports = models.PositiveIntegerField(_("reports included"))
     expected = models.PositiveIntegerField(_("reports expected"))
