@@ -27,7 +27,7 @@ RESULTS = ROOT / "bench" / "results"
 WORKDIR = ROOT / "var" / "bench"
 FRESH = {"subtree", "generate"}
 NAMES = ["subtree", "generate", "completeness", "burst"]
-EXTRA = ["profile"]  # run only when named
+EXTRA = ["profile", "page_weight"]  # run only when named
 
 
 def database_url() -> str:
@@ -72,14 +72,21 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=32, help="burst: open connections")
     parser.add_argument("--workers", type=int, default=5, help="burst: gunicorn workers")
     parser.add_argument("--threads", type=int, default=1, help="burst: threads per worker")
-    parser.add_argument("--settings", default="config.settings.production",
-                        help="burst: the server's DJANGO_SETTINGS_MODULE")  # fmt: skip
+    parser.add_argument("--settings", default="bench.server_settings",
+                        help="burst: the server's DJANGO_SETTINGS_MODULE (production's, with "
+                             "ROOT_URLCONF = 'bench.urls' for the reference route)")  # fmt: skip
     parser.add_argument("--healthz", type=int, default=20_000, help="burst: /healthz requests")
     parser.add_argument("--limit", type=int, default=0,
                         help="burst: submit for only this many institutions (0: all)")  # fmt: skip
+    parser.add_argument("--production", action="store_true",
+                        help="page_weight: collectstatic + gunicorn")  # fmt: skip
     parser.add_argument("--tag", default="", help="suffix for the result file name")
     args = parser.parse_args()
     names = args.names or NAMES
+    if names == ["page_weight"]:  # its own server and demo database (var/bench/page_weight)
+        from bench import page_weight
+
+        return page_weight.main(production=args.production)
     url = database_url()
     engine = setup_django(url, fresh=names[0] in FRESH)
     scale = args.scale or ("nation" if engine == "postgres" else "province")

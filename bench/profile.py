@@ -4,7 +4,8 @@
 
 In-process (Django's test client, the same middleware and API as the server, bench settings),
 on the generated dataset: submits today's report for `--limit` institutions with an
-`Idempotency-Key`, counts and lists the SQL statements of one submission, and writes the
+`Idempotency-Key`, counts and lists the SQL statements of one submission (and of one through
+the burst's reference, `bench.reference`, which writes the same rows), and writes the
 cProfile listing to `bench/results/profile-<engine>.txt`. Today's reports are removed again.
 """
 
@@ -39,9 +40,9 @@ def run(limit: int = 300) -> dict[str, Any]:
     ops = operators(limit)
     body = json.dumps(BODY)
 
-    def put(code: str, token: str) -> int:
+    def put(code: str, token: str, prefix: str = "") -> int:
         response = Client().put(
-            f"/api/v1/institutions/{code}/daily-reports/{today}", body,
+            f"/api/v1/{prefix}institutions/{code}/daily-reports/{today}", body,
             content_type="application/json",
             headers={"authorization": f"Bearer {token}", "idempotency-key": str(uuid.uuid4())},
         )  # fmt: skip
@@ -52,6 +53,10 @@ def run(limit: int = 300) -> dict[str, Any]:
     with CaptureQueriesContext(connection) as queries:
         put(*ops[1][1:])
     statements = [q["sql"] for q in queries.captured_queries]
+    # The burst's reference (bench.reference) writing the same rows, for comparison.
+    with CaptureQueriesContext(connection) as queries:
+        put(*ops[-1][1:], prefix="bench-reference/")
+    reference = [q["sql"] for q in queries.captured_queries]
     healthz = Client()
     start = time.perf_counter()
     for _ in range(1000):
@@ -104,7 +109,12 @@ def run(limit: int = 300) -> dict[str, Any]:
     print(f"PUT: {len(statements)} statements; {put_ms:.2f} ms/PUT in-process under cProfile; "
           f"/healthz {healthz_ms:.3f} ms in-process")  # fmt: skip
     print(listing)
+    print(f"the burst's reference, same rows: {len(reference)} statements")
+    print(
+        "\n".join(f"{i + 1:>2}. {' '.join(sql.split())[:160]}" for i, sql in enumerate(reference))
+    )
     print(f"profile written to {path}")
     return {"benchmark": "profile", "statements_per_put": len(statements),
             "put_ms_profiled": round(put_ms, 2), "healthz_ms": round(healthz_ms, 3),
-            "statements": statements, "database_time": db_rows}  # fmt: skip
+            "statements": statements, "reference_statements": reference,
+            "database_time": db_rows}  # fmt: skip

@@ -7,18 +7,19 @@ in is `fangkong.core.errors`, on the ground floor, which every app raises into.
 import datetime
 from typing import Any
 
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from fangkong.accounts.models import ApiToken, User, token_digest
-from fangkong.core.errors import error_body
+from fangkong.core.errors import error_body, error_shape
 from fangkong.core.exceptions import ApiError
 
 TOKEN_TOUCH_INTERVAL = datetime.timedelta(minutes=5)
@@ -41,12 +42,43 @@ class BearerToken(HttpBearer):
         return found.user
 
 
+class BrowserSession(SessionAuth):
+    """The signed-in browser's session, with Django's CSRF check on every unsafe request.
+
+    A request without a session has nothing to protect: it is not checked for CSRF (which
+    answered `403 CSRF check Failed`) but refused as unauthenticated (401), as a read is.
+    """
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
+
+class SignedInSwagger(Swagger):
+    """The API docs for signed-in people only, from Swagger UI's copy in ninja's static files.
+
+    The schema itself (`openapi.json`) stays public: it holds no data, and clients read it.
+    """
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return super().render_page(request, api, **kwargs)
+
+
 api = NinjaAPI(
     title="Fangkong API",
+    docs=SignedInSwagger(),
     version="1",
-    description="Infectious-disease prevention and control in elderly care institutions.",
+    description=(
+        "Infectious-disease prevention and control in elderly care institutions. "
+        "Every refusal is an `ErrorOut`: 422 when the request is not what this schema "
+        "describes, 400 when it breaks a rule no schema can say (a code in use, a scope, "
+        "one figure against another)."
+    ),
     urls_namespace="api",
-    auth=[BearerToken(), SessionAuth()],
+    auth=[BearerToken(), BrowserSession()],
 )
 
 
@@ -78,6 +110,17 @@ PYDANTIC_MESSAGES = {
     "model_attributes_type": gettext_lazy("The request body must be a JSON object."),
     "extra_forbidden": gettext_lazy("This field is not accepted."),
 }
+# The error codes of refusals by schema: pydantic's types where a client can act on them, the
+# rest `invalid`. The types the shared schema types raise (`fangkong.core.schema`) are codes.
+PYDANTIC_CODES = {
+    "missing": "required",
+    "extra_forbidden": "unknown_field",
+    "greater_than_equal": "too_small",
+    "less_than_equal": "too_large",
+    "string_too_long": "too_long",
+    "string_too_short": "too_short",
+}
+OWN_CODES = {"invalid_date", "date_out_of_range", "invalid_time", "blank", "invalid_code"}
 
 
 @api.exception_handler(SchemaValidationError)
@@ -86,40 +129,42 @@ def on_schema_error(request: HttpRequest, exc: SchemaValidationError) -> HttpRes
     for error in exc.errors:
         location = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload")]
         field = location[-1] if location else None
-        template = PYDANTIC_MESSAGES.get(error.get("type", ""))
+        kind = error.get("type", "")
+        template = PYDANTIC_MESSAGES.get(kind)
         context = error.get("ctx") or {}
         message = str(template) % context if template else str(error.get("msg", ""))
-        items.append({"code": "invalid", "message": message, "field": field})
-    first = (
-        items[0] if items else {"code": "invalid", "message": _("Invalid input."), "field": None}
-    )
-    return _error(request, 422, {**first, "errors": items})
+        code = kind if kind in OWN_CODES else PYDANTIC_CODES.get(kind, "invalid")
+        items.append({"code": code, "message": message, "field": field})
+    if not items:
+        return _error(request, 422, error_shape("invalid", _("Invalid input.")))
+    return _error(request, 422, {**items[0], "errors": items})
 
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return _error(request, 404, {"code": "not_found", "message": _("Not found."), "field": None})
+    return _error(request, 404, error_shape("not_found", _("Not found.")))
 
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    body = {"code": "unauthenticated", "message": _("Authentication required."), "field": None}
-    return _error(request, 401, body)
+    return _error(request, 401, error_shape("unauthenticated", _("Authentication required.")))
 
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    if exc.status_code == 400 and str(exc) == "Cannot parse request body":
-        body = {"code": "invalid_json", "message": _("The request body is not valid JSON.")}
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+        body = error_shape("invalid_json", _("The request body is not valid JSON."))
+    elif exc.status_code == 403 and str(exc) == "CSRF check Failed":
+        message = _("The form's security token is missing or stale; reload the page.")
+        body = error_shape("csrf_failed", message)
     else:
-        body = {"code": "error", "message": str(exc)}
-    return _error(request, exc.status_code, {**body, "field": None})
+        body = error_shape("error", str(exc))
+    return _error(request, exc.status_code, body)
 
 
 @api.exception_handler(ApiError)
 def on_condition(request: HttpRequest, exc: ApiError) -> HttpResponse:
-    body = {"code": exc.code, "message": str(exc.message), "field": exc.field}
-    return _error(request, exc.status, body)
+    return _error(request, exc.status, error_shape(exc.code, exc.message, exc.field))
 
 
 def _add_routers() -> None:

@@ -2,8 +2,14 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from config.api import api
+
+# The admin is Fangkong's, not "Django administration" (third-party sections: config/apps.py).
+admin.site.site_header = _("Fangkong administration")
+admin.site.site_title = _("Fangkong administration")
+admin.site.index_title = _("Records and settings")
 
 urlpatterns = [
     path("", include("fangkong.dashboard.urls")),

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from config.settings.env import env, env_list
@@ -17,14 +18,20 @@ DEBUG = False
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
-    "django.contrib.auth",
+    # Django's admin, whose every write is audited (fangkong.audit.admin_site).
+    "fangkong.audit.admin_apps.AuditedAdminConfig",
+    "config.apps.AuthConfig",  # django.contrib.auth, named for the admin (config/apps.py)
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # `fangkong serve` (runserver) leaves static files to WhiteNoise, which sends the .br/.gz
+    # copies built beside them (scripts/vendor-assets.mjs), as in production.
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django_tasks_db",
-    "axes",
+    "config.apps.TasksConfig",  # django_tasks_db
+    "config.apps.AxesConfig",  # axes
+    # Only for the API docs' own copy of Swagger UI (never a CDN's).
+    "ninja",
     "fangkong.core",
     "fangkong.regions",
     "fangkong.accounts",
@@ -40,6 +47,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "fangkong.core.headers.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "fangkong.core.middleware.ApiMiddleware",
@@ -143,11 +152,29 @@ SESSION_COOKIE_HTTPONLY = True
 FANGKONG_IDLE_TIMEOUT_SECONDS = 30 * 60
 
 LANGUAGE_CODE = "zh-hans"
+# The language cookie goes with links from other sites (Lax), never with their posts.
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "fangkong" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+
+# Content-Security-Policy: scripts, styles and data only from this site, nothing inline (the
+# templates hold no inline script, style element or style attribute; htmx is told not to add
+# its indicator style), no plug-ins, no framing.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -37,6 +37,7 @@ class RoleGrantInline(admin.TabularInline):  # type: ignore[type-arg]
 @admin.register(User)
 class FangkongUserAdmin(UserAdmin):  # type: ignore[type-arg]
     inlines = [RoleGrantInline]
+    audit_writes = False  # user_save_from_admin and user_password_set_in_admin audit
     list_display = ["username", "full_name", "is_active", "last_login"]
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
@@ -89,7 +90,8 @@ class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return False
 
     def has_revoke_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("accounts.change_apitoken")
+        user = request.user  # typed loosely: auth's config is renamed in config/apps.py
+        return isinstance(user, User) and user.has_perm("accounts.change_apitoken")
 
     @admin.action(description=_("Revoke selected tokens"), permissions=["revoke"])
     def revoke_tokens(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:

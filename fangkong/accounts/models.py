@@ -1,6 +1,7 @@
 import hashlib
 import secrets
 from collections.abc import Collection
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -8,6 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.scoping import Scope
+
+if TYPE_CHECKING:
+    from fangkong.institutions.models import Institution
 
 
 class Role(models.TextChoices):
@@ -47,7 +51,7 @@ class User(AbstractUser):
     def _build_scope(self, roles: Collection[str] | None) -> Scope:
         grants = self.__dict__.get("_grants")
         if grants is None:
-            grants = list(self.grants.select_related("region", "institution"))
+            grants = list(self.grants.select_related("region", "institution__region"))
             self.__dict__["_grants"] = grants
         paths: set[str] = set()
         institutions: set[int] = set()
@@ -67,6 +71,18 @@ class User(AbstractUser):
             institution_ids=tuple(sorted(institutions)),
             institution_region_ids=tuple(sorted(institution_regions)),
         )
+
+
+def granted_institution(user: Any, code: str) -> "Institution | None":
+    """The institution with this code if one of the user's grants names it (of any role: it is
+    then visible to them), with its region, as read once for the user's scope; else None."""
+    if not isinstance(user, User):
+        return None
+    user.scope()
+    for grant in user.__dict__["_grants"]:
+        if grant.institution is not None and grant.institution.code == code:
+            return grant.institution  # type: ignore[no-any-return]
+    return None
 
 
 def _outermost(paths: set[str]) -> set[str]:

@@ -85,7 +85,7 @@ def _write_sheet(book: Any, events: Iterable[AuditEvent]) -> int:
     sheet.set_column(0, 0, 20)
     sheet.set_column(5, 7, 40)
     headers = [_("Time"), _("Actor"), _("Action"), _("Target type"), _("Target id"),
-               _("Target"), _("Before"), _("After"), _("IP address")]  # fmt: skip
+               _("Target"), _("Before"), _("After"), _("IP address"), _("Action code")]  # fmt: skip
     sheet.write_row(0, 0, headers, book.add_format({"bold": True}))
     rows = 0
     for rows, event in enumerate(events, start=1):
@@ -99,13 +99,14 @@ def _cells(event: AuditEvent) -> list[str]:
     return [
         timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M:%S"),
         event.actor_name,
-        event.action,
+        event.action_label,
         event.target_type,
         event.target_id,
         event.target_repr,
         _json(event.before),
         _json(event.after),
         event.ip or "",
+        event.action,
     ]
 
 

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.audit.labels import action_label, actor_label
 from fangkong.core.scoping import Scoping
 
 
@@ -61,3 +62,13 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("audit events are append-only")
+
+    @property
+    def actor_label(self) -> str:
+        """Who acted: the user's name, or the system's or an anonymous visitor's in words."""
+        return self.actor_name if self.actor_id is not None else actor_label(self.actor_name)
+
+    @property
+    def action_label(self) -> str:
+        """The action as the reader's language calls it (`report.zero`: 提交零报告)."""
+        return action_label(self.action)

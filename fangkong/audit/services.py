@@ -29,16 +29,21 @@ def audit_record(
     after: dict[str, Any] | None = None,
     region_path: str | None = None,
     institution_id: int | None = None,
+    actor_name: str | None = None,
 ) -> AuditEvent:
     """Append one event; call inside the transaction of the change it records.
 
     `region_path` places it in the tree (None: the system as a whole, for administrators).
+    `actor_name` names an actor who is no user (an anonymous visitor); the default is the
+    actor's username, or "system".
     """
     actor = actor if getattr(actor, "is_authenticated", False) else None
     ref = target if isinstance(target, Target) else Target.of(target)
+    if actor_name is None:
+        actor_name = actor.get_username() if actor is not None else "system"
     return AuditEvent.objects.create(
         actor=actor,
-        actor_name=actor.get_username() if actor is not None else "system",
+        actor_name=actor_name,
         action=action,
         target_type=ref.type,
         target_id=ref.id,

@@ -1,4 +1,5 @@
-"""The error shape every client sees: `{"code", "message", "field"}` plus the full list."""
+"""The error shape every client sees: `{"code", "message", "field"}` of the first problem, and
+`errors`, the list of every problem (`fangkong.core.schema.ErrorOut` describes it)."""
 
 from typing import Any
 
@@ -23,9 +24,8 @@ def error_items(exc: ValidationError) -> list[dict[str, str | None]]:
 
 
 def _item(field: str | None, error: ValidationError) -> dict[str, str | None]:
-    message = str(error.message)
-    if error.params:
-        message = message % error.params
+    # A lazy plural chooses its form from the params: apply them before making it a string.
+    message = str(error.message % error.params if error.params else error.message)
     return {
         "code": error.code or "invalid",
         "message": message,
@@ -37,3 +37,9 @@ def error_body(exc: ValidationError) -> dict[str, Any]:
     items = error_items(exc)
     first = items[0] if items else {"code": "invalid", "message": "invalid", "field": None}
     return {**first, "errors": items}
+
+
+def error_shape(code: str, message: Any, field: str | None = None) -> dict[str, Any]:
+    """The body of a refusal with one problem: the same shape as one with several."""
+    item = {"code": code, "message": str(message), "field": field}
+    return {**item, "errors": [item]}

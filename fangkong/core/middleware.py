@@ -7,11 +7,17 @@ from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
+from fangkong.core.errors import error_shape
+
 NUL = "\x00"
 
 
+class TooDeep(ValueError):
+    """A JSON body nested deeper than Python's parser follows."""
+
+
 def api_error(status: int, code: str, message: str, field: str | None = None) -> JsonResponse:
-    return JsonResponse({"code": code, "message": message, "field": field}, status=status)
+    return JsonResponse(error_shape(code, message, field), status=status)
 
 
 def nul_in(request: HttpRequest) -> tuple[bool, str | None]:
@@ -27,27 +33,40 @@ def nul_in(request: HttpRequest) -> tuple[bool, str | None]:
             return True, name.replace(NUL, "")
     if request.content_type == "application/json" and b"\\u0000" in request.body:
         try:
-            return _nul_in_json(json.loads(request.body), None)
+            value = json.loads(request.body)
+        except RecursionError as exc:
+            raise TooDeep from exc
         except ValueError:
             return False, None  # not JSON: the API answers that itself
+        return _nul_in_json(value)
     return False, None
 
 
-def _nul_in_json(value: Any, field: str | None) -> tuple[bool, str | None]:
-    """Look through a JSON value; `field` is the key of the nearest object member."""
-    if isinstance(value, str):
-        return NUL in value, field
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found, where = (True, field) if NUL in key else _nul_in_json(item, key)
-            if found:
-                return True, where
-    if isinstance(value, list):
-        for item in value:
-            found, where = _nul_in_json(item, field)
-            if found:
-                return True, where
+def _nul_in_json(value: Any) -> tuple[bool, str | None]:
+    """Look through a JSON value for NUL and the key of the nearest object member around it.
+
+    A loop, not a recursion: however deep the value, the search cannot overflow the stack.
+    """
+    pending: list[tuple[Any, str | None]] = [(value, None)]
+    while pending:
+        item, field = pending.pop()
+        if isinstance(item, str) and NUL in item:
+            return True, field
+        if isinstance(item, dict):
+            for key, member in reversed(item.items()):
+                if NUL in key:
+                    return True, field
+                pending.append((member, key))
+        elif isinstance(item, list):
+            pending.extend((member, field) for member in reversed(item))
     return False, None
+
+
+def _nul_in_page(request: HttpRequest) -> bool:
+    try:
+        return nul_in(request)[0]
+    except TooDeep as exc:
+        raise BadRequest("JSON nested too deeply") from exc
 
 
 class ApiMiddleware:
@@ -64,7 +83,7 @@ class ApiMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith("/api/"):
-            if nul_in(request)[0]:  # a page's search or filter: forms refuse it themselves
+            if _nul_in_page(request):  # a page's search or filter: forms refuse it themselves
                 raise BadRequest("NUL character in the address")
             return self.get_response(request)
         try:
@@ -75,7 +94,11 @@ class ApiMiddleware:
             limit = settings.FANGKONG_API_MAX_BODY
             message = _("The request body is larger than %(limit)d bytes.") % {"limit": limit}
             return api_error(413, "too_large", message)
-        found, field = nul_in(request)
+        try:
+            found, field = nul_in(request)
+        except TooDeep:
+            message = _("The request body is nested too deeply.")
+            return api_error(400, "too_deep", message)
         if found:
             message = _("Text may not contain the NUL character.")
             return api_error(422, "null_character", message, field)

@@ -1,4 +1,5 @@
 from itertools import groupby
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -6,7 +7,9 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from fangkong.core.scoping import scope_of
 from fangkong.institutions.selectors import institution_list
+from fangkong.regions.models import Region
 
 HOME_PAGE_SIZE = 200
 
@@ -24,8 +27,15 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     page = Paginator(institutions, HOME_PAGE_SIZE).get_page(request.GET.get("page"))
     groups = [(region, list(items)) for region, items in groupby(page, lambda i: i.region)]
-    return render(
-        request,
-        "dashboard/home.html",
-        {"groups": groups, "total": page.paginator.count, "page": page, "query": query},
-    )
+    return render(request, "dashboard/home.html", {
+        "groups": groups, "total": page.paginator.count, "page": page, "query": query,
+        "boards": own_boards(request.user),
+    })  # fmt: skip
+
+
+def own_boards(user: Any) -> list[Region]:
+    """The top regions of the user's scope, whose boards the user reads first."""
+    scope = scope_of(user)
+    if scope.everything:
+        return list(Region.objects.filter(parent__isnull=True).order_by("code"))
+    return list(Region.objects.filter(path__in=scope.region_paths).order_by("path"))

@@ -1,10 +1,25 @@
 import datetime
+from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from fangkong.core.pagination import Pagination
+from fangkong.core.schema import (
+    READ,
+    WRITE,
+    Count,
+    Day,
+    InputSchema,
+    InstitutionCode,
+    InstitutionCodeRef,
+    Name,
+    RegionCode,
+    RegionCodeRef,
+    Text,
+    answers,
+)
 from fangkong.institutions import selectors, services
 from fangkong.institutions.models import Institution, Kind
 from fangkong.regions.selectors import region_get
@@ -12,17 +27,17 @@ from fangkong.regions.selectors import region_get
 router = Router(tags=["institutions"])
 
 
-class InstitutionIn(Schema):
-    code: str = Field(max_length=32)
-    name: str = Field(max_length=200)
-    region_code: str = Field(max_length=20)
-    beds: int
+class InstitutionIn(InputSchema):
+    code: InstitutionCode
+    name: Annotated[Name, Field(max_length=200)]
+    region_code: RegionCode
+    beds: Count
     kind: Kind = Kind.PUBLIC
-    address: str = Field("", max_length=300)
-    contact_person: str = Field("", max_length=100)
-    contact_phone: str = Field("", max_length=30)
-    opened_on: datetime.date | None = None
-    closed_on: datetime.date | None = None
+    address: Annotated[Text, Field(max_length=300)] = ""
+    contact_person: Annotated[Text, Field(max_length=100)] = ""
+    contact_phone: Annotated[Text, Field(max_length=30)] = ""
+    opened_on: Day | None = None
+    closed_on: Day | None = None
 
 
 class InstitutionOut(Schema):
@@ -39,20 +54,20 @@ class InstitutionOut(Schema):
     closed_on: datetime.date | None
 
 
-@router.post("", response={201: InstitutionOut})
+@router.post("", response=answers({201: InstitutionOut}, WRITE))
 def create_institution(request: HttpRequest, payload: InstitutionIn) -> Status[Institution]:
     institution = services.institution_create(actor=request.user, **payload.dict())
     return Status(201, institution)
 
 
-@router.get("", response=list[InstitutionOut])
+@router.get("", response=answers({200: list[InstitutionOut]}, READ))
 @paginate(Pagination)
-def list_institutions(request: HttpRequest, region: str | None = None) -> object:
+def list_institutions(request: HttpRequest, region: RegionCodeRef | None = None) -> object:
     """The institutions in scope; with `region`, those of that region's whole subtree."""
     within = region_get(user=request.user, code=region) if region else None
     return selectors.institution_list(user=request.user, region=within)
 
 
-@router.get("/{code}", response=InstitutionOut)
-def get_institution(request: HttpRequest, code: str) -> Institution:
+@router.get("/{code}", response=answers({200: InstitutionOut}, READ))
+def get_institution(request: HttpRequest, code: InstitutionCodeRef) -> Institution:
     return selectors.institution_get(user=request.user, code=code)

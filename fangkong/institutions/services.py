@@ -8,7 +8,9 @@ from pypinyin import lazy_pinyin
 
 from fangkong.audit.services import audit_record, snapshot
 from fangkong.core.errors import field_error
+from fangkong.core.schema import MAX_COUNT
 from fangkong.core.scoping import scope_of
+from fangkong.core.text import has_visible
 from fangkong.institutions.models import Institution, Kind
 from fangkong.regions.models import Region
 
@@ -58,6 +60,8 @@ def _validate(
         )
     if not name:
         raise field_error("name", _("This field is required."), "required")
+    if not has_visible(name):
+        raise field_error("name", _("Enter a name with at least one visible character."), "blank")
     if kind not in Kind.values:
         raise field_error(
             "kind", _("Choose one of: %(choices)s."), "invalid_choice",
@@ -65,6 +69,10 @@ def _validate(
         )  # fmt: skip
     if beds < 0:
         raise field_error("beds", _("The number of beds cannot be negative."), "negative")
+    if beds > MAX_COUNT:
+        raise field_error(
+            "beds", _("Enter a number of at most %(limit)d."), "too_large", limit=MAX_COUNT
+        )
     if opened_on and closed_on and closed_on < opened_on:
         raise field_error(
             "closed_on", _("An institution cannot close down before it opened."), "closed_before"
@@ -90,8 +98,10 @@ def institution_create(
     _validate(code=code, name=name, kind=kind, beds=beds, opened_on=opened_on, closed_on=closed_on)
     region = _managed_region(actor, region_code)
     if Institution.objects.filter(code=code).exists():
+        # The same answer whether the institution with this code lies in the actor's scope or
+        # not: an officer learns nothing of institutions elsewhere, not even that one exists.
         raise field_error(
-            "code", _("An institution with code %(code)s already exists."), "duplicate", code=code
+            "code", _("This code cannot be used; choose another."), "code_unavailable"
         )
     institution = Institution.objects.create(
         code=code,

@@ -66,6 +66,7 @@ class WebhookForm(forms.ModelForm):  # type: ignore[type-arg]
 @admin.register(Webhook)
 class WebhookAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     form = WebhookForm
+    audit_writes = False  # webhook_save and webhook_delete audit, the secrets only marked
     list_display = ["region", "flavour", "masked_url", "active"]
     list_filter = ["flavour", "active"]
     autocomplete_fields = ["region"]

@@ -8,6 +8,7 @@ from ninja import Router, Schema
 from ninja.pagination import paginate
 
 from fangkong.core.pagination import Pagination
+from fangkong.core.schema import FORBIDDEN, NOT_FOUND, UNAUTHENTICATED, UNPROCESSABLE, answers
 from fangkong.notifications import inbox
 from fangkong.notifications.models import Notification
 
@@ -23,15 +24,29 @@ class NotificationOut(Schema):
     created_at: datetime.datetime
     read_at: datetime.datetime | None
 
+    # In the caller's language (Accept-Language), as the inbox page shows them.
+    @staticmethod
+    def resolve_title(notification: Notification) -> str:
+        return notification.shown_title
 
-@router.get("", response=list[NotificationOut])
+    @staticmethod
+    def resolve_body(notification: Notification) -> str:
+        return notification.shown_body
+
+
+@router.get("", response=answers({200: list[NotificationOut]}, (UNAUTHENTICATED, UNPROCESSABLE)))
 @paginate(Pagination)
 def list_inbox(request: HttpRequest, unread: bool = False) -> QuerySet[Notification]:
     """The caller's own notifications, newest first; `unread=true` for the unread ones only."""
     return inbox.notification_list(user=request.user, unread=unread)
 
 
-@router.post("/{id}/read", response=NotificationOut)
+@router.post(
+    "/{id}/read",
+    response=answers(
+        {200: NotificationOut}, (UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, UNPROCESSABLE)
+    ),
+)
 def read_notification(request: HttpRequest, id: int) -> Notification:
     """Mark one of the caller's notifications read; anyone else's answers 404."""
     return inbox.notification_read(user=request.user, pk=id)

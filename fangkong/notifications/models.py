@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.timezone import now
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.crypto import EncryptedTextField
@@ -21,6 +22,10 @@ class Notification(models.Model):
     day = models.DateField(_("day"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # The title and body in each of the site's languages ({"en": {"title": …, "body": …}}), so
+    # that each reader reads the inbox in their own; `title` and `body` are the site's default
+    # language, as sent by e-mail and to the group robots, and stand in for a missing language.
+    texts = models.JSONField(_("texts in each language"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("notification")
@@ -30,6 +35,19 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the active language (the reader's), else as stored."""
+        return self._text("title")
+
+    @property
+    def shown_body(self) -> str:
+        return self._text("body")
+
+    def _text(self, part: str) -> str:
+        text = (self.texts or {}).get(get_language() or "", {}).get(part)
+        return text if isinstance(text, str) else getattr(self, part)
 
 
 class Dispatch(models.Model):
@@ -61,7 +79,8 @@ class Dispatch(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.unit} {self.day:%Y-%m-%d}"
+        # What people read (the audit log shows it): the message's subject, not its key.
+        return self.subject or f"{self.kind} {self.unit} {self.day:%Y-%m-%d}"
 
 
 class WebhookFlavour(models.TextChoices):

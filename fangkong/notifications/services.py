@@ -29,13 +29,14 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext, override
+from django.utils.translation import gettext
 
 from fangkong.accounts.models import User
 from fangkong.audit.services import audit_record
 from fangkong.core.crypto import mask
 from fangkong.core.scoping import SYSTEM
 from fangkong.notifications import channels, recipients
+from fangkong.notifications.messages import in_each_language
 from fangkong.notifications.models import (
     Channel,
     Delivery,
@@ -64,9 +65,13 @@ def notify(
     detail: dict[str, Any] | None = None,
     region_path: str | None = None,
     institution_id: int | None = None,
+    texts: dict[str, dict[str, str]] | None = None,
 ) -> Dispatch | None:
     """Send a message of `kind` about `key` on `day` once: to each recipient's inbox and
     e-mail (unless `email` is false), and to each group robot.
+
+    `subject` and `body` are in the site's language; `texts` has them in every language (see
+    `messages.in_each_language`), for the inbox to show each reader theirs.
 
     Return the claimed dispatch, or None when another run had claimed it (nothing is sent).
     """
@@ -80,7 +85,7 @@ def notify(
             return None
         Notification.objects.bulk_create(
             Notification(recipient=user, kind=kind, title=subject[:200], body=body, link=link,
-                         day=day)
+                         day=day, texts=texts or {})
             for user in recipients
         )  # fmt: skip
         Delivery.objects.bulk_create(_deliveries(dispatch, recipients if email else (), webhooks))
@@ -203,20 +208,23 @@ def _tell_officers(delivery: Delivery) -> None:
     if message.region_path is None:
         return
     officers = recipients.officers_above_path(message.region_path)
-    with override(settings.LANGUAGE_CODE):
-        values = {"subject": message.subject, "destination": _destination_label(delivery)}
+    # The undelivered message is quoted as it was sent: in the site's language.
+    values = {"subject": message.subject, "destination": _destination_label(delivery)}
+
+    def write() -> tuple[str, str]:
         subject = gettext("Not delivered: %(subject)s") % values
-        body = (
-            gettext(
-                "The message “%(subject)s” could not be delivered to %(destination)s. "
-                "Please pass it on by other means."
-            )
-            % values
+        body = gettext(
+            "The message “%(subject)s” could not be delivered to %(destination)s. "
+            "Please pass it on by other means."
         )
+        return subject, body % values
+
+    told = in_each_language(write)
     notify(
         recipients=officers, kind=UNDELIVERED_KIND, key=f"delivery:{delivery.pk}",
-        day=message.day, subject=subject, body=body, region_path=message.region_path,
-        detail={"delivery": delivery.pk, "dispatch": message.pk}, email=False,
+        day=message.day, subject=told.title, body=told.body, texts=told.texts,
+        region_path=message.region_path, email=False,
+        detail={"delivery": delivery.pk, "dispatch": message.pk},
     )  # fmt: skip
 
 
@@ -234,7 +242,7 @@ SECRET_FIELDS = {"url", "secret"}
 
 
 def webhook_save(*, actor: Any, webhook: Webhook, changed: Sequence[str]) -> Webhook:
-    """Create or change a group robot, audited; its URL and secret appear masked in the log."""
+    """Create or change a group robot, audited; its URL and secret are in the log only as "set"."""
     with transaction.atomic():
         before = None
         if webhook.pk is not None:
@@ -259,8 +267,8 @@ def webhook_delete(*, actor: Any, webhook: Webhook) -> None:
 
 def webhook_snapshot(webhook: Webhook) -> dict[str, Any]:
     values = {name: str(getattr(webhook, name)) for name in WEBHOOK_FIELDS}
-    for name in SECRET_FIELDS:
-        values[name] = masked(getattr(webhook, name))
+    for name in SECRET_FIELDS:  # whether there is one, never any of it (`changed` says which)
+        values[name] = "set" if getattr(webhook, name) else ""
     values["region"] = webhook.region.code
     return values
 

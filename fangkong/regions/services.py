@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.audit.services import audit_record, snapshot
 from fangkong.core.errors import field_error
 from fangkong.core.scoping import scope_of
+from fangkong.core.text import has_visible
 from fangkong.regions.models import LEVEL_DEPTH, NATION_CODE, Level, Region, path_depth
 
-STANDARD_CODE = re.compile(r"^\d{6}$|^\d{9}$")
+STANDARD_CODE = re.compile(r"^\d{6}$|^\d{9}$", re.ASCII)  # not other scripts' digits
 LOCAL_CODE = re.compile(r"^[0-9A-Z][0-9A-Z-]{1,19}$")
 AUDITED_FIELDS = ["code", "name", "level", "parent", "standard"]
 REGION_MANAGERS = {"admin"}
@@ -127,6 +128,8 @@ def region_create(
     _validate_code(code, level, standard)
     if not name:
         raise field_error("name", _("This field is required."), "required")
+    if not has_visible(name):
+        raise field_error("name", _("Enter a name with at least one visible character."), "blank")
     if level == Level.NATION:
         raise field_error(
             "level",

@@ -1,20 +1,45 @@
 import datetime
 from typing import Annotated, Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from ninja import Field, Router, Schema, Status
-from pydantic import StrictInt
+from pydantic import StrictBool
 
+from fangkong.accounts.models import granted_institution
 from fangkong.core.errors import field_error
 from fangkong.core.exceptions import ApiError
 from fangkong.core.pagination import MAX_OFFSET, Pagination
+from fangkong.core.schema import (
+    PRECONDITION_FAILED,
+    PRECONDITION_REQUIRED,
+    READ,
+    WRITE,
+    Count,
+    Day,
+    HourMinute,
+    InputSchema,
+    InstitutionCodeRef,
+    MinutesOfDay,
+    Name,
+    RegionCode,
+    RegionCodeRef,
+    Text,
+    answers,
+)
 from fangkong.institutions.selectors import institution_get
 from fangkong.regions.selectors import region_get
 from fangkong.reporting import bulletin, confirmation, selectors, services
-from fangkong.reporting.idempotency import recorded, remember, request_digest
+from fangkong.reporting.idempotency import (
+    MAX_KEY_LENGTH,
+    check_key,
+    recorded,
+    remember,
+    request_digest,
+)
 from fangkong.reporting.models import (
     DailyReport,
     IdempotencyRecord,
@@ -27,16 +52,16 @@ from fangkong.surveillance.selectors import signal_list
 router = Router(tags=["reporting"])
 
 
-class RegimeIn(Schema):
-    name: str = Field(max_length=200)
-    region_code: str = Field(max_length=20)
-    start_date: datetime.date
-    end_date: datetime.date | None = None
-    deadline: datetime.time = datetime.time(16, 0)
-    deadline_inclusive: bool = False
-    confirmation_deadline: datetime.time | None = None
-    timezone: str = Field("Asia/Shanghai", max_length=64)
-    reminder_minutes: int = Field(60, ge=0, le=24 * 60)
+class RegimeIn(InputSchema):
+    name: Annotated[Name, Field(max_length=200)]
+    region_code: RegionCode
+    start_date: Day
+    end_date: Day | None = None
+    deadline: HourMinute = datetime.time(16, 0)
+    deadline_inclusive: StrictBool = False
+    confirmation_deadline: HourMinute | None = None
+    timezone: Annotated[Text, Field(max_length=64)] = "Asia/Shanghai"
+    reminder_minutes: MinutesOfDay = 60
 
 
 class RegimeOut(Schema):
@@ -54,30 +79,30 @@ class RegimeOut(Schema):
         return obj.deadline.strftime("%H:%M")
 
 
-@router.post("/regimes", response={201: RegimeOut})
+@router.post("/regimes", response=answers({201: RegimeOut}, WRITE))
 def create_regime(request: HttpRequest, payload: RegimeIn) -> Status[ReportingRegime]:
     return Status(201, services.regime_create(actor=request.user, **payload.dict()))
 
 
-class ReportIn(Schema):
+class ReportIn(InputSchema):
     """The template's fields; in a zero report the event fields may be left out (they are 0)."""
 
-    is_zero: bool = False
-    residents: StrictInt | None = None
-    staff_on_site: StrictInt | None = None
-    in_isolation: StrictInt | None = None
-    admissions: StrictInt | None = None
-    visitors: StrictInt | None = None
-    fever: StrictInt | None = None
-    respiratory: StrictInt | None = None
-    suspected: StrictInt | None = None
-    confirmed: StrictInt | None = None
-    close_contacts: StrictInt | None = None
-    tested: StrictInt | None = None
-    positive: StrictInt | None = None
-    ppe_days: StrictInt | None = None
-    notes: str = Field("", max_length=2000)
-    reason: str = Field("", max_length=1000)
+    is_zero: StrictBool = False
+    residents: Count | None = None
+    staff_on_site: Count | None = None
+    in_isolation: Count | None = None
+    admissions: Count | None = None
+    visitors: Count | None = None
+    fever: Count | None = None
+    respiratory: Count | None = None
+    suspected: Count | None = None
+    confirmed: Count | None = None
+    close_contacts: Count | None = None
+    tested: Count | None = None
+    positive: Count | None = None
+    ppe_days: Count | None = None
+    notes: Annotated[Text, Field(max_length=2000)] = ""
+    reason: Annotated[Text, Field(max_length=1000)] = ""
 
 
 class WarningOut(Schema):
@@ -108,6 +133,9 @@ class ReportOut(Schema):
     positive: int
     ppe_days: int
     notes: str
+    # Sent by someone who is not an operator of the institution (代报); False in answers
+    # recorded for an Idempotency-Key before the field existed.
+    on_behalf: bool = False
     warnings: list[WarningOut] = []
 
 
@@ -124,6 +152,7 @@ def report_body(report: DailyReport, warnings: list[services.ReportWarning]) -> 
         "is_zero": current.is_zero,
         **current.figures(),
         "notes": current.notes,
+        "on_behalf": current.on_behalf,
         "warnings": [w.__dict__ for w in warnings],
     }
 
@@ -134,16 +163,52 @@ def _replay(record: IdempotencyRecord, response: HttpResponse) -> Status[dict[st
     return Status(record.status_code, record.body)
 
 
-@router.put("/institutions/{code}/daily-reports/{day}", response={200: ReportOut, 201: ReportOut})
+REPORT_HEADERS = {
+    "parameters": [
+        {
+            "name": "If-Match",
+            "in": "header",
+            "required": False,
+            "description": "The ETag of the current revision, to amend the report.",
+            "schema": {"type": "string"},
+        },
+        {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": False,
+            "description": "The same key and body replay the first answer.",
+            "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
+        },
+    ]
+}
+
+
+@router.put(
+    "/institutions/{code}/daily-reports/{day}",
+    response=answers(
+        {200: ReportOut, 201: ReportOut}, (*WRITE, PRECONDITION_FAILED, PRECONDITION_REQUIRED)
+    ),
+    openapi_extra=REPORT_HEADERS,
+)
 def put_report(
-    request: HttpRequest, code: str, day: datetime.date, payload: ReportIn, response: HttpResponse
+    request: HttpRequest,
+    code: InstitutionCodeRef,
+    day: Day,
+    payload: ReportIn,
+    response: HttpResponse,
 ) -> Status[dict[str, Any]]:
     """Submit the day's report (201), or amend it with `reason` and `If-Match` (200)."""
-    institution = institution_get(user=request.user, code=code)
+    # An operator's own institution came with their grants: no second read for it.
+    institution = granted_institution(request.user, code) or institution_get(
+        user=request.user, code=code
+    )
     key = request.headers.get("Idempotency-Key")
     digest = request_digest("PUT", request.path, request.body)
-    if key and (record := recorded(request.user, key, digest)) is not None:
-        return _replay(record, response)
+    if key:
+        # Nothing is read first: a used key cannot write again, as its record (unique per user
+        # and key) commits with the report, and a first submission's report is unique per day.
+        # The refusal below finds the record and replays it.
+        check_key(key)
     figures = payload.dict(exclude={"is_zero", "notes", "reason"})
     if payload.is_zero:
         figures.update({f: 0 for f in EVENT_FIELDS if figures[f] is None})
@@ -162,8 +227,8 @@ def put_report(
             is_zero=payload.is_zero, notes=payload.notes, reason=payload.reason,
             if_match=request.headers.get("If-Match"), also=answered,
         )  # fmt: skip
-    except (ApiError, IntegrityError):
-        # A twin request with the same key may have won the race: answer as it was answered.
+    except (ApiError, IntegrityError, ValidationError):
+        # The key was answered already, or its twin in flight won the race: answer as it was.
         if key and (record := recorded(request.user, key, digest)) is not None:
             return _replay(record, response)
         raise
@@ -171,9 +236,9 @@ def put_report(
     return Status(answer["status"], answer["body"])
 
 
-@router.get("/institutions/{code}/daily-reports/{day}", response=ReportOut)
+@router.get("/institutions/{code}/daily-reports/{day}", response=answers({200: ReportOut}, READ))
 def get_report(
-    request: HttpRequest, code: str, day: datetime.date, response: HttpResponse
+    request: HttpRequest, code: InstitutionCodeRef, day: Day, response: HttpResponse
 ) -> dict[str, Any]:
     institution = institution_get(user=request.user, code=code)
     report = selectors.report_get(user=request.user, institution=institution, day=day)
@@ -189,6 +254,7 @@ class RevisionOut(Schema):
     reason: str
     figures: dict[str, int]
     notes: str
+    on_behalf: bool
 
     @staticmethod
     def resolve_author(obj: Any) -> str | None:
@@ -199,8 +265,11 @@ class RevisionOut(Schema):
         return obj.figures()  # type: ignore[no-any-return]
 
 
-@router.get("/institutions/{code}/daily-reports/{day}/revisions", response=list[RevisionOut])
-def list_revisions(request: HttpRequest, code: str, day: datetime.date) -> Any:
+@router.get(
+    "/institutions/{code}/daily-reports/{day}/revisions",
+    response=answers({200: list[RevisionOut]}, READ),
+)
+def list_revisions(request: HttpRequest, code: InstitutionCodeRef, day: Day) -> Any:
     """Every revision of the report, first to last: what was reported, by whom, and why."""
     institution = institution_get(user=request.user, code=code)
     report = selectors.report_get(user=request.user, institution=institution, day=day)
@@ -252,11 +321,11 @@ def _units_total(total: selectors.Counts, status: UnitStatus | None) -> int:
     return getattr(total, status.value) if status else total.expected
 
 
-@router.get("/regions/{code}/completeness", response=CompletenessOut)
+@router.get("/regions/{code}/completeness", response=answers({200: CompletenessOut}, READ))
 def get_completeness(
     request: HttpRequest,
-    code: str,
-    date: datetime.date,
+    code: RegionCodeRef,
+    date: Day,
     status: UnitStatus | None = None,
     limit: Annotated[int, Field(ge=0, le=1000)] = Pagination.Input.model_fields["limit"].default,
     offset: Annotated[int, Field(ge=0, le=MAX_OFFSET)] = 0,
@@ -304,9 +373,9 @@ class RangeOut(CountsOut):
     days: list[DayCountsOut]
 
 
-@router.get("/regions/{code}/completeness-range", response=RangeOut)
+@router.get("/regions/{code}/completeness-range", response=answers({200: RangeOut}, READ))
 def get_completeness_range(
-    request: HttpRequest, code: str, start: datetime.date, end: datetime.date
+    request: HttpRequest, code: RegionCodeRef, start: Day, end: Day
 ) -> dict[str, Any]:
     """Completeness for each day of a range (at most 92 days) and over the whole range."""
     if end < start:
@@ -331,8 +400,10 @@ def get_completeness_range(
     }  # fmt: skip
 
 
-class ConfirmIn(Schema):
-    remarks: str = Field("", max_length=2000)
+class ConfirmIn(InputSchema):
+    remarks: Annotated[Text, Field(max_length=2000)] = ""
+    # Required (422) when institutions had not reported at the moment of confirming.
+    missing_reason: str = Field("", max_length=1000)
 
 
 class ConfirmationOut(Schema):
@@ -344,6 +415,7 @@ class ConfirmationOut(Schema):
     confirmed_at: datetime.datetime | None
     confirmed_by: str | None
     remarks: str
+    missing_reason: str
     reports: int | None
     expected: int | None
     totals: dict[str, int] | None
@@ -359,26 +431,28 @@ def confirmation_body(region: Any, day: datetime.date, item: Any) -> dict[str, A
         "confirmed_at": item.confirmed_at if item else None,
         "confirmed_by": item.confirmed_by.get_username() if item and item.confirmed_by else None,
         "remarks": item.remarks if item else "",
+        "missing_reason": item.missing_reason if item else "",
         "reports": item.reports if item else None,
         "expected": item.expected if item else None,
         "totals": item.totals if item else None,
     }
 
 
-@router.post("/regions/{code}/confirmations/{day}", response={201: ConfirmationOut})
+@router.post("/regions/{code}/confirmations/{day}", response=answers({201: ConfirmationOut}, WRITE))
 def confirm(
-    request: HttpRequest, code: str, day: datetime.date, payload: ConfirmIn
+    request: HttpRequest, code: RegionCodeRef, day: Day, payload: ConfirmIn
 ) -> Status[dict[str, Any]]:
     """A banner officer confirms the banner's report for the day, with remarks."""
     region = region_get(user=request.user, code=code)
     item = confirmation.banner_confirm(
-        actor=request.user, region=region, day=day, remarks=payload.remarks
-    )
+        actor=request.user, region=region, day=day, remarks=payload.remarks,
+        missing_reason=payload.missing_reason,
+    )  # fmt: skip
     return Status(201, confirmation_body(region, day, item))
 
 
-@router.get("/regions/{code}/confirmations", response=list[ConfirmationOut])
-def list_confirmations(request: HttpRequest, code: str, date: datetime.date) -> Any:
+@router.get("/regions/{code}/confirmations", response=answers({200: list[ConfirmationOut]}, READ))
+def list_confirmations(request: HttpRequest, code: RegionCodeRef, date: Day) -> Any:
     """Which of the region's children (banners) confirmed their report for `date`, and when."""
     region = region_get(user=request.user, code=code)
     pairs = confirmation.confirmations_of_children(user=request.user, region=region, day=date)
@@ -392,8 +466,8 @@ class BulletinOut(Schema):
     en: str
 
 
-@router.get("/regions/{code}/bulletin", response=BulletinOut)
-def get_bulletin(request: HttpRequest, code: str, date: datetime.date) -> dict[str, Any]:
+@router.get("/regions/{code}/bulletin", response=answers({200: BulletinOut}, READ))
+def get_bulletin(request: HttpRequest, code: RegionCodeRef, date: Day) -> dict[str, Any]:
     """The day's bulletin text, in Chinese and English, ready to paste into a message."""
     region = region_get(user=request.user, code=code)
     texts = bulletin.bulletin(user=request.user, region=region, day=date, now=timezone.now())
@@ -413,8 +487,8 @@ class AberrationOut(Schema):
     methods: str
 
 
-@router.get("/regions/{code}/signals", response=list[AberrationOut])
-def list_signals(request: HttpRequest, code: str, since: datetime.date) -> Any:
+@router.get("/regions/{code}/signals", response=answers({200: list[AberrationOut]}, READ))
+def list_signals(request: HttpRequest, code: RegionCodeRef, since: Day) -> Any:
     """Early-warning signals (EARS C1–C3) in the region since a day, newest first."""
     region = region_get(user=request.user, code=code)
     return signal_list(user=request.user, region=region, since=since)[:500]

@@ -19,6 +19,7 @@ from django.utils.http import content_disposition_header
 from ninja import Router
 
 from fangkong.audit.services import Target, audit_record
+from fangkong.core.schema import READ, Day, ErrorOut, RegionCodeRef
 from fangkong.regions.models import Region
 from fangkong.regions.selectors import region_get
 from fangkong.reporting import exports
@@ -45,6 +46,10 @@ def _file(content_type: str, *, dhis2: bool = False) -> dict[str, Any]:
             "X-Fangkong-Unmapped": {**text, "description": "Those codes: kind=code,code; ..."},
         }
     return {"responses": {200: response}}
+
+
+# The files are answered as they are; the errors are described as every operation's are.
+ERRORS = {frozenset(READ): ErrorOut}
 
 
 def _rows(
@@ -92,8 +97,12 @@ def _listed(codes: list[str]) -> str:
     return ",".join(codes[:UNMAPPED_LISTED]) + more
 
 
-@router.get("/regions/{code}/daily-summary.xlsx", openapi_extra=_file(exports.XLSX_CONTENT_TYPE))
-def daily_summary_xlsx(request: HttpRequest, code: str, date: datetime.date) -> HttpResponse:
+@router.get(
+    "/regions/{code}/daily-summary.xlsx",
+    response=ERRORS,
+    openapi_extra=_file(exports.XLSX_CONTENT_TYPE),
+)
+def daily_summary_xlsx(request: HttpRequest, code: RegionCodeRef, date: Day) -> HttpResponse:
     """The day's table as officials forward it: institutions by banner, subtotals, total."""
     region, rows = _rows(request, code, date)
     content = exports.to_xlsx(rows, region=region, day=date)
@@ -102,8 +111,10 @@ def daily_summary_xlsx(request: HttpRequest, code: str, date: datetime.date) -> 
     return _attachment(content, exports.XLSX_CONTENT_TYPE, filename)
 
 
-@router.get("/regions/{code}/daily-summary.csv", openapi_extra=_file(CSV_CONTENT_TYPE))
-def daily_summary_csv(request: HttpRequest, code: str, date: datetime.date) -> HttpResponse:
+@router.get(
+    "/regions/{code}/daily-summary.csv", response=ERRORS, openapi_extra=_file(CSV_CONTENT_TYPE)
+)
+def daily_summary_csv(request: HttpRequest, code: RegionCodeRef, date: Day) -> HttpResponse:
     """One line per expected institution, columns named by their codes (UTF-8 with BOM)."""
     region, rows = _rows(request, code, date)
     content = exports.to_csv(rows)
@@ -113,9 +124,11 @@ def daily_summary_csv(request: HttpRequest, code: str, date: datetime.date) -> H
 
 
 @router.get(
-    "/regions/{code}/dataValueSets.json", openapi_extra=_file(JSON_CONTENT_TYPE, dhis2=True)
+    "/regions/{code}/dataValueSets.json",
+    response=ERRORS,
+    openapi_extra=_file(JSON_CONTENT_TYPE, dhis2=True),
 )
-def dhis2_data_value_sets(request: HttpRequest, code: str, date: datetime.date) -> HttpResponse:
+def dhis2_data_value_sets(request: HttpRequest, code: RegionCodeRef, date: Day) -> HttpResponse:
     """The received reports as a DHIS2 dataValueSets import; see the module for the headers."""
     region, rows = _rows(request, code, date)
     ids = exports.dhis2_ids(rows)
@@ -125,8 +138,10 @@ def dhis2_data_value_sets(request: HttpRequest, code: str, date: datetime.date) 
     return _dhis2_attachment(request, region, date, rows, ids, "dhis2", content, filename)
 
 
-@router.get("/regions/{code}/adx.xml", openapi_extra=_file(ADX_CONTENT_TYPE, dhis2=True))
-def adx(request: HttpRequest, code: str, date: datetime.date) -> HttpResponse:
+@router.get(
+    "/regions/{code}/adx.xml", response=ERRORS, openapi_extra=_file(ADX_CONTENT_TYPE, dhis2=True)
+)
+def adx(request: HttpRequest, code: RegionCodeRef, date: Day) -> HttpResponse:
     """The received reports as an ADX message; 404 `no_reports` on a day without any."""
     region, rows = _rows(request, code, date)
     ids = exports.dhis2_ids(rows)

@@ -3,7 +3,8 @@
 import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
 from django.db.models import Min, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -42,18 +43,22 @@ def banner_confirm(
     region: Region,
     day: datetime.date,
     remarks: str = "",
+    missing_reason: str = "",
     now: datetime.datetime | None = None,
 ) -> BannerConfirmation:
     """Confirm `region`'s report for `day`; the league sees it, with its timeliness.
 
     Only a banner (a county-level unit) confirms, by its own officers or an administrator: a
-    league officer cannot take the banner's one confirmation of the day.
+    league officer cannot take the banner's one confirmation of the day. Confirming while
+    institutions have not reported needs `missing_reason`, which the league reads.
     """
     now = now or timezone.now()
-    if region.level != Level.COUNTY or not _confirms_for(actor, region):
+    if not may_confirm(actor, region):
         raise Forbidden(_("Only the banner's own officers confirm its report."))
     regime = reporting_regime(region, day, now)
     counts = completeness(user=SYSTEM, region=region, day=day, now=now).total
+    remarks, missing_reason = remarks.strip(), missing_reason.strip()
+    _check_texts(remarks, missing_reason, unreported=counts.missing + counts.pending)
     due = confirmation_deadline_at(regime, day)
     in_time = is_before_deadline(regime, day, now, due=due)
     status = ReportStatus.ON_TIME if in_time else ReportStatus.LATE
@@ -62,7 +67,8 @@ def banner_confirm(
             confirmation = BannerConfirmation.objects.create(
                 region=region, day=day, regime=regime, status=status,
                 confirmed_by=actor if getattr(actor, "is_authenticated", False) else None,
-                confirmed_at=now, remarks=remarks.strip(), totals=banner_totals(region, day),
+                confirmed_at=now, remarks=remarks, missing_reason=missing_reason,
+                totals=banner_totals(region, day),
                 reports=counts.received, expected=counts.expected,
             )  # fmt: skip
     except IntegrityError as exc:
@@ -79,10 +85,51 @@ def banner_confirm(
             "reports": counts.received,
             "expected": counts.expected,
             "remarks": confirmation.remarks,
+            "missing_reason": confirmation.missing_reason,
         },
         region_path=region.path,
     )
     return confirmation
+
+
+# The confirmation's texts as the board's form names them.
+TEXT_LABELS = {"remarks": _("Remarks"), "missing_reason": _("Reason for the missing reports")}
+
+
+def text_limits() -> dict[str, int]:
+    """The most characters kept of each of the confirmation's texts (the model's max_length)."""
+    limits = {}
+    for name in TEXT_LABELS:
+        field = BannerConfirmation._meta.get_field(name)
+        assert isinstance(field, models.TextField) and field.max_length is not None
+        limits[name] = field.max_length
+    return limits
+
+
+def _check_texts(remarks: str, missing_reason: str, *, unreported: int) -> None:
+    """Refuse texts longer than the model keeps, and a confirmation with reports still out
+    that does not say why: every problem at once, before anything is written."""
+    errors: dict[str, ValidationError] = {}
+    limits = text_limits()
+    for name, text in (("remarks", remarks), ("missing_reason", missing_reason)):
+        if len(text) > (limit := limits[name]):
+            errors[name] = ValidationError(
+                _("%(field)s: at most %(limit)d characters, not %(length)d."), code="max_length",
+                params={"field": TEXT_LABELS[name], "limit": limit, "length": len(text)},
+            )  # fmt: skip
+    if unreported and not missing_reason:
+        errors["missing_reason"] = ValidationError(
+            _("%(field)s: required while institutions have not reported (%(count)d now)."),
+            code="missing_reason_required",
+            params={"field": TEXT_LABELS["missing_reason"], "count": unreported},
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def may_confirm(actor: Any, region: Region) -> bool:
+    """Whether `actor` may confirm `region`'s report: a banner, by its officers or an admin."""
+    return region.level == Level.COUNTY and _confirms_for(actor, region)
 
 
 def _confirms_for(actor: Any, region: Region) -> bool:

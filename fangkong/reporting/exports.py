@@ -16,7 +16,7 @@ from typing import Any
 
 import xlsxwriter
 from django.db.models import Q
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from fangkong.core.exceptions import ApiError
@@ -36,6 +36,7 @@ CSV_COLUMNS = [
     "status",
     "is_zero",
     *COUNT_FIELDS,
+    "on_behalf",
     "notes",
 ]
 # Every report uses the default template today; its data set is looked up under this code.
@@ -69,6 +70,8 @@ class UnitRow:
     name: str
     status: str
     is_zero: bool | None = None
+    on_behalf: bool | None = None  # reported by an officer for the institution (代报)
+    submitted_at: datetime.datetime | None = None  # the report's first submission
     figures: dict[str, int] | None = None
     notes: str = ""
 
@@ -91,7 +94,9 @@ def day_rows(
         "region__path",
         "unit_status",
         f"{CURRENT}is_zero",
+        f"{CURRENT}on_behalf",
         f"{CURRENT}notes",
+        "today__first_submitted_at",
         *(CURRENT + f for f in COUNT_FIELDS),
     ]
     values = list(units.values(*columns))
@@ -124,14 +129,16 @@ def _unit_row(values: dict[str, Any], banner: str, banners: dict[str, str]) -> U
         name=values["name"],
         status=values["unit_status"],
         is_zero=values[f"{CURRENT}is_zero"] if received else None,
+        on_behalf=values[f"{CURRENT}on_behalf"] if received else None,
+        submitted_at=values["today__first_submitted_at"] if received else None,
         figures={f: values[CURRENT + f] for f in COUNT_FIELDS} if received else None,
         notes=values[f"{CURRENT}notes"] or "",
     )
 
 
-def sum_figures(rows: Iterable[UnitRow]) -> dict[str, int]:
+def sum_figures(rows: Iterable[UnitRow]) -> dict[str, int | None]:
     """Combine the figures of the received reports among `rows`, field by field (a sum, or the
-    minimum for stock such as days of PPE left)."""
+    minimum for stock such as days of PPE left, None without any report)."""
     received = [row.figures for row in rows if row.figures]
     return {code: total(code, [figures[code] for figures in received]) for code in COUNT_FIELDS}
 
@@ -154,8 +161,10 @@ def xlsx_headers() -> list[str]:
         _("Banner or district"),
         _("Institution name"),
         _("Report status"),
+        _("First submitted at"),
         _("Zero report?"),
         *(str(f.label) for f in FIELDS),
+        _("Reported on its behalf?"),
         _("Problems and needs"),
     ]
 
@@ -212,9 +221,17 @@ def _styles(book: Any) -> dict[str, Any]:
 
 def _unit_cells(number: int, unit: UnitRow) -> list[Cell]:
     zero = None if unit.is_zero is None else (_("Yes") if unit.is_zero else _("No"))
+    behalf = None if unit.on_behalf is None else (_("Yes") if unit.on_behalf else _("No"))
     figures: list[Cell] = [unit.figures[f] if unit.figures else None for f in COUNT_FIELDS]
     label = str(UnitStatus(unit.status).label)
-    return [number, unit.banner_name, unit.name, label, zero, *figures, unit.notes]
+    return [number, unit.banner_name, unit.name, label, _local_time(unit.submitted_at), zero,
+            *figures, behalf, unit.notes]  # fmt: skip
+
+
+def _local_time(moment: datetime.datetime | None) -> str | None:
+    """A submission time as the site's clock showed it, with the day (a late one may be the
+    next day's)."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else None
 
 
 def _total_cells(label: str, sublabel: str | None, rows: list[UnitRow]) -> list[Cell]:
@@ -223,7 +240,7 @@ def _total_cells(label: str, sublabel: str | None, rows: list[UnitRow]) -> list[
         "received": received,
         "expected": len(rows),
     }
-    return [None, label, sublabel, counted, None, *sum_figures(rows).values(), None]
+    return [None, label, sublabel, counted, None, None, *sum_figures(rows).values(), None, None]
 
 
 def _write_cells(sheet: Any, line: int, cells: list[Cell], style: Any) -> None:
@@ -243,8 +260,10 @@ def _layout(sheet: Any, columns: int) -> None:
     sheet.set_column(0, 0, 6)
     sheet.set_column(1, 1, 16)
     sheet.set_column(2, 2, 30)
-    sheet.set_column(3, 4, 11)
-    sheet.set_column(5, columns - 2, 10)
+    sheet.set_column(3, 3, 11)
+    sheet.set_column(4, 4, 16)
+    sheet.set_column(5, 5, 11)
+    sheet.set_column(6, columns - 2, 10)
     sheet.set_column(columns - 1, columns - 1, 40)
     sheet.freeze_panes(2, 3)
     sheet.set_landscape()
@@ -268,6 +287,7 @@ def to_csv(rows: list[UnitRow]) -> bytes:
 
 def _csv_cells(row: UnitRow) -> list[str]:
     zero = "" if row.is_zero is None else str(row.is_zero).lower()
+    behalf = "" if row.on_behalf is None else str(row.on_behalf).lower()
     figures = [str(row.figures[f]) if row.figures else "" for f in COUNT_FIELDS]
     return [
         row.region_code,
@@ -277,13 +297,19 @@ def _csv_cells(row: UnitRow) -> list[str]:
         row.status,
         zero,
         *figures,
+        behalf,
         _csv_text(row.notes),
     ]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
 def _csv_text(value: str) -> str:
-    # A spreadsheet would run a cell starting with these as a formula (CSV injection).
-    return "'" + value if value.startswith(("=", "+", "-", "@", "\t", "\r")) else value
+    # A spreadsheet would run a cell starting with these as a formula (CSV injection), and
+    # some skip leading spaces and line breaks before they look: defuse those too.
+    formula = value.lstrip().startswith(FORMULA_STARTS)
+    return "'" + value if formula or value.startswith(("\t", "\r")) else value
 
 
 # DHIS2 ----------------------------------------------------------------------------------------

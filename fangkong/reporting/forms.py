@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.core.schema import MAX_COUNT
 from fangkong.reporting.template import FIELDS
 
 
@@ -19,6 +20,9 @@ class ReportForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         counts = {field.code: _count(field.label) for field in FIELDS}
+        for field in FIELDS:
+            if field.zero_in_zero_report:  # the page's script asks before a zero report drops it
+                counts[field.code].widget.attrs["data-event"] = ""
         self.fields = {**counts, **self.fields}
 
     def figures(self) -> dict[str, Any]:
@@ -26,9 +30,11 @@ class ReportForm(forms.Form):
 
 
 def _count(label: Any) -> forms.IntegerField:
+    # The API's bound (`MAX_COUNT`): one limit for a count however it is sent.
     return forms.IntegerField(
         label=label,
         min_value=0,
+        max_value=MAX_COUNT,
         required=False,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
     )

@@ -25,13 +25,18 @@ MAX_KEY_LENGTH = 200
 KEPT_FOR = datetime.timedelta(days=7)
 
 
-def recorded(user: Any, key: str, digest: str) -> IdempotencyRecord | None:
-    """The response first given to this key, or None; refuse a key reused for another request."""
+def check_key(key: str) -> None:
+    """Refuse a key the record could not hold, before anything is written under it."""
     if not 0 < len(key) <= MAX_KEY_LENGTH:
         raise Unprocessable(
             _("An Idempotency-Key has 1 to %(max)d characters.") % {"max": MAX_KEY_LENGTH},
             "Idempotency-Key",
         )
+
+
+def recorded(user: Any, key: str, digest: str) -> IdempotencyRecord | None:
+    """The response first given to this key, or None; refuse a key reused for another request."""
+    check_key(key)
     record = IdempotencyRecord.objects.filter(user=user, key=key).first()
     if record is not None and record.request_digest != digest:
         raise Unprocessable(

@@ -82,10 +82,29 @@ class UnitStatus(models.TextChoices):
     MISSING = "missing", _("Missing")
 
 
+# Decided by the first submission, never changed (a trigger refuses it in the database too).
+TIMELINESS_FIELDS = frozenset(
+    ["id", "institution", "institution_id", "day", "regime", "regime_id", "status",
+     "first_submitted_at"]
+)  # fmt: skip
+
+
+class TimelinessFixed(ValueError):
+    """Raised on an attempt to change what the first submission of a report decided."""
+
+
+class ReportQuerySet(models.QuerySet["DailyReport"]):
+    def update(self, **kwargs: Any) -> int:
+        if fixed := sorted(TIMELINESS_FIELDS.intersection(kwargs)):
+            raise TimelinessFixed(f"a report's {', '.join(fixed)} never change")
+        return super().update(**kwargs)
+
+
 class DailyReport(models.Model):
     """One institution's report for one local day: the head of its revisions.
 
-    Timeliness is fixed at the first submission and never changes; amendments add revisions.
+    Timeliness is fixed at the first submission and never changes; amendments add revisions,
+    advancing only `revision` and `current`.
     """
 
     institution = models.ForeignKey(
@@ -111,6 +130,8 @@ class DailyReport(models.Model):
 
     scoping = Scoping(region="institution__region", institution="institution")
 
+    objects = ReportQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("daily report")
         verbose_name_plural = _("daily reports")
@@ -124,6 +145,12 @@ class DailyReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.institution} {self.day:%Y-%m-%d}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        fields = kwargs.get("update_fields")
+        if not self._state.adding and (fields is None or TIMELINESS_FIELDS.intersection(fields)):
+            raise TimelinessFixed("a saved report advances only its revision and current")
+        super().save(*args, **kwargs)
 
     @property
     def etag(self) -> str:
@@ -300,3 +327,4 @@ class DispatchKind(models.TextChoices):
     REMINDER = "reminder", _("Reminder before the deadline")
     ESCALATION = "escalation", _("Missing reports after the deadline")
     SIGNAL = "signal", _("Early-warning signal")
+    REMIND_NOW = "remind_now", _("Reminder sent by an officer (催报)")

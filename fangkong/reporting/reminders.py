@@ -20,38 +20,39 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext, ngettext, override
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from fangkong.accounts.models import User
-from fangkong.core.scoping import SYSTEM
+from fangkong.audit.services import audit_record
+from fangkong.core.errors import field_error
+from fangkong.core.exceptions import Forbidden
+from fangkong.core.scoping import SYSTEM, scope_of
 from fangkong.institutions.models import Institution
+from fangkong.notifications.messages import Message, in_each_language
 from fangkong.notifications.models import Dispatch, Webhook
 from fangkong.notifications.recipients import Directory, operators_of
 from fangkong.notifications.services import notify
 from fangkong.regions.models import Region
 from fangkong.reporting.models import (
+    DailyReport,
     DispatchKind,
     ReportingRegime,
     UnitStatus,
 )
 from fangkong.reporting.rules import deadline_at, is_before_deadline, local_today
 from fangkong.reporting.selectors import day_plan, unit_list
+from fangkong.reporting.services import reporting_regime
 from fangkong.reporting.template import BY_CODE
 from fangkong.surveillance.models import Aberration
 from fangkong.surveillance.selectors import signals_in_force
 
 MISSING_LISTED = 30  # an escalation names this many institutions, then counts the rest
 ONE_DAY = datetime.timedelta(days=1)
-
-
-@dataclass(frozen=True)
-class Message:
-    title: str
-    body: str
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,97 @@ def _pending_units(
         user=SYSTEM, region=regime.region, day=day, now=now, status=UnitStatus.PENDING, plan=plan
     )
     return units.filter(region_id__in=own)
+
+
+# Remind now (催报) -------------------------------------------------------------------------
+
+REMINDERS = {"admin", "officer"}
+
+
+def may_remind(actor: Any, institution: Institution) -> bool:
+    """Whether `actor` may remind this institution: an officer over its region."""
+    return scope_of(actor, REMINDERS).covers_path(institution.region.path)
+
+
+def reminded(institution: Institution, day: datetime.date) -> Dispatch | None:
+    """The reminder an officer sent this institution for `day`, if one was sent."""
+    key = _institution_key(institution)
+    return Dispatch.objects.filter(unit=key, day=day, kind=DispatchKind.REMIND_NOW).first()
+
+
+@transaction.atomic
+def remind_now(
+    *,
+    actor: Any,
+    institution: Institution,
+    day: datetime.date,
+    now: datetime.datetime | None = None,
+) -> Dispatch | None:
+    """Remind the institution's operators now that `day`'s report is missing (催报).
+
+    Once per institution and day, on every channel (inbox, e-mail, the region's group robots);
+    under a kind of its own, so the scheduled reminder before the deadline neither blocks it
+    nor is blocked by it. Return the dispatch, or None when it had been sent already.
+    """
+    now = now or timezone.now()
+    if not may_remind(actor, institution):
+        raise Forbidden(_("Only an officer over the institution may remind it."))
+    regime = reporting_regime(institution.region, day, now)
+    if not institution.is_open_on(day):
+        raise field_error("date", _("The institution was not operating on %(day)s."),
+                          "not_operating", day=day.isoformat())  # fmt: skip
+    if DailyReport.objects.filter(institution=institution, day=day).exists():
+        raise field_error("date", _("The institution has already reported for %(day)s."),
+                          "already_reported", day=day.isoformat())  # fmt: skip
+    operators = operators_of([institution.pk]).get(institution.pk, [])
+    webhooks = Directory.of([institution.region]).webhooks_of(institution.region)
+    if not (operators or webhooks):
+        raise field_error("institution", _("Nobody to remind: the institution has no operator "
+                                          "account and its region no group robot; please phone."),
+                          "nobody_to_remind")  # fmt: skip
+    message = remind_now_message(regime, day, institution, now)
+    dispatch = notify(
+        recipients=operators, kind=DispatchKind.REMIND_NOW, key=_institution_key(institution),
+        day=day, subject=message.title, body=message.body, texts=message.texts,
+        webhooks=webhooks, region_path=institution.region.path, institution_id=institution.pk,
+        detail={"institution": institution.code, "by": getattr(actor, "pk", None)},
+    )  # fmt: skip
+    if dispatch is not None:
+        audit_record(
+            actor=actor, action="report.remind", target=dispatch,
+            after={"institution": institution.code, "day": day.isoformat(),
+                   "recipients": len(operators), "robots": len(webhooks)},
+            region_path=institution.region.path, institution_id=institution.pk,
+        )  # fmt: skip
+    return dispatch
+
+
+def remind_now_message(
+    regime: ReportingRegime, day: datetime.date, institution: Institution, now: datetime.datetime
+) -> Message:
+    before_deadline = is_before_deadline(regime, day, now)
+
+    def write() -> tuple[str, str]:
+        values = {
+            "institution": institution.name,
+            "day": _day_label(day),
+            "deadline": _deadline_label(regime),
+        }
+        title = gettext("Please submit the daily report for %(day)s") % values
+        if before_deadline:
+            text = gettext(
+                "The bureau reminds %(institution)s: the daily report for %(day)s has not "
+                "been received; the deadline is %(deadline)s. Please submit it now."
+            )
+        else:
+            text = gettext(
+                "The bureau reminds %(institution)s: the daily report for %(day)s has not "
+                "been received and its deadline (%(deadline)s) has passed. Please submit it now; "
+                "it will count as late."
+            )
+        return title, text % values
+
+    return in_each_language(write)
 
 
 # Escalations ------------------------------------------------------------------------------
@@ -317,23 +409,22 @@ def _send_signal(signal: Aberration, directory: Directory) -> int:
 
 
 def signal_message(signal: Aberration) -> Message:
-    with override(settings.LANGUAGE_CODE):
+    def write() -> tuple[str, str]:
         values = {
             "institution": signal.institution.name,
             "day": _day_label(signal.day),
             "field": BY_CODE[signal.field].label,
             "value": signal.value,
-            "methods": signal.methods,
+            "why": signal.methods_label,  # in words, not the methods' codes
         }
         title = gettext("Early warning: %(institution)s, %(field)s") % values
-        body = (
-            gettext(
-                "Early warning (EARS %(methods)s): %(institution)s reported %(value)d for "
-                "“%(field)s” on %(day)s, well above its recent days. Please check on it."
-            )
-            % values
+        body = gettext(
+            "Early warning: %(institution)s reported %(value)d for “%(field)s” on %(day)s, "
+            "%(why)s. Please check on it."
         )
-    return Message(title, body)
+        return title, body % values
+
+    return in_each_language(write)
 
 
 # Claim, inbox, then the external channels -------------------------------------------------
@@ -359,13 +450,14 @@ def _dispatch(
     """Send the message once (see the module's docstring); 1 when this run claimed it, else 0."""
     dispatch = notify(
         recipients=users, kind=kind, key=unit, day=day, subject=message.title,
-        body=message.body, webhooks=webhooks, detail=detail, region_path=region_path,
+        body=message.body, texts=message.texts, webhooks=webhooks, detail=detail,
+        region_path=region_path,
         institution_id=institution_id,
     )  # fmt: skip
     return 0 if dispatch is None else 1
 
 
-# Messages (in the site's language: the worker has no request) ----------------------------
+# Messages (in every language: the worker has no request, see notifications.messages) -------
 
 
 def _day_label(day: datetime.date) -> str:
@@ -379,27 +471,26 @@ def _deadline_label(regime: ReportingRegime) -> str:
 def reminder_message(
     regime: ReportingRegime, day: datetime.date, institution: Institution
 ) -> Message:
-    with override(settings.LANGUAGE_CODE):
+    def write() -> tuple[str, str]:
         values = {
             "institution": institution.name,
             "day": _day_label(day),
             "deadline": _deadline_label(regime),
         }
         title = gettext("Reminder: today's daily report is due at %(deadline)s") % values
-        body = (
-            gettext(
-                "Reminder: %(institution)s has not yet submitted today's report (%(day)s); "
-                "the deadline is %(deadline)s."
-            )
-            % values
+        body = gettext(
+            "Reminder: %(institution)s has not yet submitted today's report (%(day)s); "
+            "the deadline is %(deadline)s."
         )
-    return Message(title, body)
+        return title, body % values
+
+    return in_each_language(write)
 
 
 def escalation_message(
     regime: ReportingRegime, day: datetime.date, region: Region, missing: Missing
 ) -> Message:
-    with override(settings.LANGUAGE_CODE):
+    def write() -> tuple[str, str]:
         values = {
             "region": region.name,
             "day": _day_label(day),
@@ -407,18 +498,16 @@ def escalation_message(
             "count": missing.count,
         }
         title = gettext("Missing daily reports: %(region)s, %(day)s") % values
-        head = (
-            ngettext(
-                "%(count)d institution in %(region)s has not submitted the daily report "
-                "for %(day)s (deadline %(deadline)s):",
-                "%(count)d institutions in %(region)s have not submitted the daily report "
-                "for %(day)s (deadline %(deadline)s):",
-                missing.count,
-            )
-            % values
+        head = ngettext(
+            "%(count)d institution in %(region)s has not submitted the daily report "
+            "for %(day)s (deadline %(deadline)s):",
+            "%(count)d institutions in %(region)s have not submitted the daily report "
+            "for %(day)s (deadline %(deadline)s):",
+            missing.count,
         )
-        lines = [head, *_missing_lines(region, missing)]
-    return Message(title, "\n".join(lines))
+        return title, "\n".join([head % values, *_missing_lines(region, missing)])
+
+    return in_each_language(write)
 
 
 def _missing_lines(region: Region, missing: Missing) -> list[str]:

@@ -8,12 +8,15 @@ from django.db.models import (
     Count,
     F,
     FilteredRelation,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 
 from fangkong.core.scoping import get_visible_or_404, scope_of, visible
 from fangkong.institutions.models import Institution
@@ -33,9 +36,9 @@ def regime_of(region: Region, day: datetime.date) -> ReportingRegime | None:
     """The regime `region` reports under on `day`: that of the nearest region at or above it."""
     regimes = [
         r
-        for r in ReportingRegime.objects.filter(
-            region__path__in=region.lineage_paths()
-        ).select_related("region")
+        for r in ReportingRegime.objects.filter(region__path__in=region.lineage_paths())
+        .select_related("region")
+        .order_by()
         if r.covers(day)
     ]
     return max(regimes, key=lambda r: r.region.depth, default=None)
@@ -279,6 +282,7 @@ def unit_list(
         .annotate(
             unit_status=unit_status(plan),
             submitted_at=F("today__first_submitted_at"),
+            on_behalf=F("today__current__on_behalf"),  # reported by an officer (代报)
         )
         .select_related("region")
         .order_by("region__path", "code")
@@ -366,3 +370,98 @@ def unit_days(
             status = UnitStatus.MISSING
         rows.append((day, report, str(status)))
     return rows
+
+
+GRID_DAYS = 14
+GRID_UNITS = 500
+
+
+@dataclass
+class GridRow:
+    """One institution's statuses over the grid's days, and its longest run of missed days."""
+
+    unit: Institution
+    cells: list[tuple[datetime.date, str]]
+    missed: int
+    longest_missed_run: int
+
+
+def unit_grid(
+    *, user: Any, plan: DayPlan, end: datetime.date, now: datetime.datetime
+) -> list[GridRow]:
+    """The institutions expected on `end`, each with its status on the `GRID_DAYS` up to `end`.
+
+    At most `GRID_UNITS` rows: those with the fewest reports in the window are chosen (chosen by
+    the database, so that a nation's board stays fast), then the most missed come first. The
+    reports of the window are read in one query, the regimes in another.
+    """
+    start = end - datetime.timedelta(days=GRID_DAYS - 1)
+    days = [start + datetime.timedelta(days=i) for i in range(GRID_DAYS)]
+    in_window = Q(day__range=(start, end))
+    received = (
+        DailyReport.objects.filter(in_window, institution=OuterRef("pk"))
+        .order_by()
+        .values("institution")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    units = list(
+        expected_units(user=user, day=end, plan=plan)
+        .annotate(received=Coalesce(Subquery(received), 0))
+        .select_related("region")
+        .order_by("received", "region__path", "code")[:GRID_UNITS]
+    )
+    reports = dict(
+        ((pk, day), status)
+        for pk, day, status in DailyReport.objects.filter(
+            in_window, institution__in=[unit.pk for unit in units]
+        ).values_list("institution_id", "day", "status")
+    )
+    status_of = _absent_statuses(plan.region, days, now)
+    rows = []
+    for unit in units:
+        cells = [(day, reports.get((unit.pk, day)) or status_of(unit, day)) for day in days]
+        rows.append(_grid_row(unit, cells))
+    rows.sort(key=lambda row: -row.missed)  # stable: region and code order within a count
+    return rows
+
+
+def _absent_statuses(region: Region, days: list[datetime.date], now: datetime.datetime) -> Any:
+    """A function giving an institution's status on a day without a report."""
+    regimes = sorted(
+        (
+            r
+            for r in ReportingRegime.objects.filter(
+                Q(region__path__in=region.lineage_paths()) | Q(region__path__startswith=region.path)
+            ).select_related("region")
+            if any(r.covers(day) for day in days)
+        ),
+        key=lambda r: r.region.depth,
+        reverse=True,
+    )
+    passed: dict[tuple[int, datetime.date], bool] = {}
+
+    def status_of(unit: Institution, day: datetime.date) -> str:
+        regime = next(
+            (r for r in regimes if r.covers(day) and unit.region.path.startswith(r.region.path)),
+            None,
+        )
+        if regime is None or not unit.is_open_on(day):
+            return NOT_EXPECTED
+        key = (regime.pk, day)
+        if key not in passed:
+            passed[key] = not is_before_deadline(regime, day, now)
+        return UnitStatus.MISSING.value if passed[key] else UnitStatus.PENDING.value
+
+    return status_of
+
+
+def _grid_row(unit: Institution, cells: list[tuple[datetime.date, str]]) -> GridRow:
+    missed = run = longest = 0
+    for _day, status in cells:
+        if status == UnitStatus.MISSING:
+            missed, run = missed + 1, run + 1
+            longest = max(longest, run)
+        else:
+            run = 0
+    return GridRow(unit=unit, cells=cells, missed=missed, longest_missed_run=longest)

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.audit.services import audit_record
 from fangkong.core.errors import field_error
 from fangkong.core.exceptions import Forbidden, PreconditionFailed, PreconditionRequired
+from fangkong.core.schema import MAX_COUNT
 from fangkong.core.scoping import scope_of
+from fangkong.core.text import has_visible
 from fangkong.institutions.models import Institution
 from fangkong.regions.models import Region
 from fangkong.reporting import early_warning
@@ -42,6 +45,13 @@ def regime_create(
     name = name.strip()
     if not name:
         raise field_error("name", _("This field is required."), "required")
+    if not has_visible(name):
+        raise field_error("name", _("Enter a name with at least one visible character."), "blank")
+    for field, moment in (("deadline", deadline), ("confirmation_deadline", confirmation_deadline)):
+        if moment is not None and moment.tzinfo is not None:  # the regime's zone says it
+            raise field_error(
+                field, _("Enter a time of day as HH:MM, without a time zone."), "invalid_time"
+            )
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -109,31 +119,51 @@ class ReportWarning:
 
 
 def validate_figures(figures: dict[str, Any], is_zero: bool) -> dict[str, int]:
-    """Return the counts as integers, or raise naming the first wrong field."""
-    counts: dict[str, int] = {}
+    """Return the counts as integers, or raise naming every wrong field at once."""
+    errors = figure_errors(figures, is_zero)
+    if errors:
+        raise ValidationError(errors)
+    return {code: figures[code] for code in COUNT_FIELDS}
+
+
+def figure_errors(figures: dict[str, Any], is_zero: bool) -> dict[str, list[ValidationError]]:
+    """Every problem of the figures, by field in the template's order (none: they are fine).
+
+    A field left out (None) is refused, not read as 0: silence is never zero (DESIGN.md); a
+    report with nothing to tell is the zero report, which the callers fill in as such.
+    """
+    errors: dict[str, list[ValidationError]] = {}
     for code in COUNT_FIELDS:
-        value = figures.get(code)
-        if value is None:
-            raise field_error(code, _("This field is required."), "required")
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise field_error(code, _("Enter a whole number."), "not_integer")
-        if value < 0:
-            raise field_error(code, _("Enter a whole number of at least 0."), "negative")
-        counts[code] = value
-    if counts["positive"] > counts["tested"]:
-        raise field_error(
-            "positive", _("More positive results than people tested."), "positive_gt_tested"
-        )
+        error = _count_error(figures.get(code))
+        if error is not None:
+            errors[code] = [error]
+    if not errors.keys() & {"tested", "positive"} and figures["positive"] > figures["tested"]:
+        errors["positive"] = [ValidationError(
+            _("More positive results than people tested."), code="positive_gt_tested"
+        )]  # fmt: skip
     if is_zero:
         for code in EVENT_FIELDS:
-            if counts[code]:
-                raise field_error(
-                    code,
+            if code not in errors and figures[code]:
+                errors[code] = [ValidationError(
                     _("A zero report has 0 for %(field)s; submit a full report instead."),
-                    "zero_with_events",
-                    field=BY_CODE[code].label,
-                )
-    return counts
+                    code="zero_with_events", params={"field": BY_CODE[code].label},
+                )]  # fmt: skip
+    return dict(sorted(errors.items(), key=lambda item: COUNT_FIELDS.index(item[0])))
+
+
+def _count_error(value: Any) -> ValidationError | None:
+    if value is None:
+        return ValidationError(_("This field is required."), code="required")
+    if isinstance(value, bool) or not isinstance(value, int):
+        return ValidationError(_("Enter a whole number."), code="not_integer")
+    if value < 0:
+        return ValidationError(_("Enter a whole number of at least 0."), code="negative")
+    if value > MAX_COUNT:
+        return ValidationError(
+            _("Enter a number of at most %(limit)d."), code="too_large",
+            params={"limit": MAX_COUNT},
+        )  # fmt: skip
+    return None
 
 
 def report_warnings(
@@ -166,9 +196,24 @@ def report_warnings(
     return warnings
 
 
-def _check_may_report(actor: Any, institution: Institution) -> None:
+def is_on_behalf(actor: Any, institution: Institution) -> bool:
+    """Whether `actor` reports for an institution they are not an operator of (代报).
+
+    Decided from the actor's roles, never from what a client says; the system (the command
+    line, the demo) is nobody reporting for anyone.
+    """
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    return institution.pk not in scope_of(actor, {"operator"}).institution_ids
+
+
+def may_report(actor: Any, institution: Institution) -> bool:
     scope = scope_of(actor, REPORTERS)
-    if not (scope.covers_path(institution.region.path) or institution.pk in scope.institution_ids):
+    return scope.covers_path(institution.region.path) or institution.pk in scope.institution_ids
+
+
+def _check_may_report(actor: Any, institution: Institution) -> None:
+    if not may_report(actor, institution):
         raise Forbidden(_("Your role may not submit this institution's report."))
 
 
@@ -227,6 +272,7 @@ def report_submit(
     _check_may_report(actor, institution)
     regime = _regime_for(institution, day, now)
     counts = validate_figures(figures, is_zero)
+    on_behalf = is_on_behalf(actor, institution)
     # Without If-Match this can only be the first submission: the insert itself finds out
     # when it is not (the unique day), so the common case reads nothing first.
     report = None
@@ -237,13 +283,13 @@ def report_submit(
         if report is None:
             raise PreconditionFailed(_("There is no report to amend yet."), "If-Match")
     if report is None:
-        report = _create(actor, institution, day, regime, counts, is_zero, notes, now)
+        report = _create(actor, institution, day, regime, counts, is_zero, notes, now, on_behalf)
         created = True
     else:
         _check_precondition(report, if_match)
         if not reason.strip():
             raise field_error("reason", _("An amendment needs a reason."), "reason_required")
-        _amend(actor, report, counts, is_zero, notes, reason.strip(), now)
+        _amend(actor, report, counts, is_zero, notes, reason.strip(), now, on_behalf)
         created = False
     if any(counts[field] for field in early_warning.WATCHED) or not created:
         early_warning.detect_safely(institution, day)
@@ -274,6 +320,7 @@ def _create(
     is_zero: bool,
     notes: str,
     now: datetime.datetime,
+    on_behalf: bool,
 ) -> DailyReport:
     try:
         # No savepoint: a lost race ends the whole submission, so there is nothing to go back to.
@@ -292,7 +339,7 @@ def _create(
         ) from exc
     revision = ReportRevision.objects.create(
         report=report, number=1, is_zero=is_zero, notes=notes, author=_author(actor),
-        submitted_at=now, **counts,
+        submitted_at=now, on_behalf=on_behalf, **counts,
     )  # fmt: skip
     DailyReport.objects.filter(pk=report.pk).update(current=revision)
     report.current = revision
@@ -300,7 +347,7 @@ def _create(
         actor=actor,
         action="report.zero" if is_zero else "report.submit",
         target=report,
-        after={**counts, "is_zero": is_zero, "status": report.status},
+        after={**counts, "is_zero": is_zero, "status": report.status, "on_behalf": on_behalf},
         region_path=institution.region.path,
         institution_id=institution.pk,
     )
@@ -315,11 +362,12 @@ def _amend(
     notes: str,
     reason: str,
     now: datetime.datetime,
+    on_behalf: bool,
 ) -> None:
     before = report.current
     revision = ReportRevision.objects.create(
         report=report, number=report.revision + 1, is_zero=is_zero, notes=notes, reason=reason,
-        author=_author(actor), submitted_at=now, **counts,
+        author=_author(actor), submitted_at=now, on_behalf=on_behalf, **counts,
     )  # fmt: skip
     DailyReport.objects.filter(pk=report.pk).update(current=revision, revision=revision.number)
     report.current, report.revision = revision, revision.number
@@ -328,7 +376,13 @@ def _amend(
         action="report.amend",
         target=report,
         before={**before.figures(), "is_zero": before.is_zero} if before else None,
-        after={**counts, "is_zero": is_zero, "reason": reason, "revision": revision.number},
+        after={
+            **counts,
+            "is_zero": is_zero,
+            "reason": reason,
+            "revision": revision.number,
+            "on_behalf": on_behalf,
+        },
         region_path=report.institution.region.path,
         institution_id=report.institution_id,
     )

@@ -50,8 +50,11 @@ BY_CODE = {f.code: f for f in FIELDS}
 STOCK_FIELDS = [f.code for f in FIELDS if f.kind == FieldKind.STOCK]
 
 
-def total(code: str, values: list[int]) -> int:
-    """Combine one field's values of several reports into the region's figure."""
-    if not values:
-        return 0
-    return min(values) if code in STOCK_FIELDS else sum(values)
+def total(code: str, values: list[int]) -> int | None:
+    """Combine one field's values of several reports into the region's figure.
+
+    Without any report a count adds up to 0, but a stock is not known: None, not 0 days.
+    """
+    if code in STOCK_FIELDS:
+        return min(values) if values else None
+    return sum(values)

@@ -1,26 +1,37 @@
 import datetime
+import functools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.db.models import Case, Value, When
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from fangkong.core.dates import parse_day
+from fangkong.core.errors import error_body, error_items
 from fangkong.core.exceptions import Forbidden, PreconditionFailed, PreconditionRequired
-from fangkong.core.scoping import visible
+from fangkong.core.scoping import scope_of, visible
 from fangkong.institutions.models import Institution
 from fangkong.institutions.selectors import institution_get
-from fangkong.regions.models import Region
+from fangkong.regions.models import Level, Region
 from fangkong.regions.selectors import region_get
-from fangkong.reporting import bulletin, confirmation, selectors, services
+from fangkong.reporting import bulletin, confirmation, reminders, selectors, services
 from fangkong.reporting.forms import ReportForm
-from fangkong.reporting.models import DailyReport, ReportRevision, UnitStatus
-from fangkong.reporting.rules import local_today
+from fangkong.reporting.models import BannerConfirmation, DailyReport, ReportRevision, UnitStatus
+from fangkong.reporting.rules import deadline_at, is_before_deadline, local_today
 from fangkong.reporting.template import BY_CODE, CENSUS_FIELDS, EVENT_FIELDS, FIELDS
 from fangkong.surveillance.models import Aberration
 from fangkong.surveillance.selectors import signal_list
@@ -31,11 +42,47 @@ BOARD_UNITS = 500  # the board lists this many; the filters and exports reach th
 ZERO_REPORT_INPUTS = [f.code for f in FIELDS if f.code not in EVENT_FIELDS]
 
 
-def _day(value: str | None, default: datetime.date) -> datetime.date:
+class InvalidDay(BadRequest):
+    """A day in a page's address, query or form that is not YYYY-MM-DD within the kept years."""
+
+    def __init__(self, error: ValidationError) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+def _day(value: str | None, default: datetime.date, *, field: str = "date") -> datetime.date:
+    """The day `value` names, `default` when there is none; `InvalidDay` for anything else."""
+    if not value:
+        return default
     try:
-        return datetime.date.fromisoformat(value) if value else default
-    except ValueError as exc:
-        raise Http404 from exc
+        return parse_day(value, field=field)
+    except ValidationError as exc:
+        raise InvalidDay(exc) from exc
+
+
+def _refuses_bad_days[**P](view: Callable[P, HttpResponse]) -> Callable[P, HttpResponse]:
+    """Answer a wrong day with 400: a page in the site's layout, or JSON in the error shape."""
+
+    @functools.wraps(view)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        try:
+            return view(*args, **kwargs)
+        except InvalidDay as exc:
+            request = args[0]
+            assert isinstance(request, HttpRequest)
+            return _bad_day(request, exc.error)
+
+    return wrapped
+
+
+def _bad_day(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    body = error_body(error)
+    if request.path.endswith(".json"):
+        return JsonResponse(body, status=400)
+    # A wrong day in the query: the same page without it shows today.
+    retry = request.path if request.method == "GET" and request.GET else None
+    context = {"message": body["message"], "retry": retry}
+    return render(request, "reporting/bad_day.html", context, status=400)
 
 
 def _today(institution: Institution) -> datetime.date:
@@ -68,10 +115,40 @@ def _initial(report: DailyReport | None, previous: ReportRevision | None) -> dic
 
 
 @login_required
+@_refuses_bad_days
 def report(request: HttpRequest, code: str, day: str) -> HttpResponse:
-    """Today's form, the zero-report button, yesterday's figures and the day's history."""
+    """The operator's form: the deadline, the zero-report button, the full report, the history.
+
+    Anyone else who may see the institution (an officer following the board's list) gets the
+    institution's page: reporting in its name is a deliberate act of its own, `report_on_behalf`.
+    """
     institution = institution_get(user=request.user, code=code)
     the_day = _day(day, _today(institution))
+    if services.is_on_behalf(request.user, institution):
+        return redirect(_institution_url(institution, the_day))
+    return _report_page(request, institution, the_day, on_behalf=False)
+
+
+@login_required
+@_refuses_bad_days
+def report_on_behalf(request: HttpRequest, code: str, day: str) -> HttpResponse:
+    """The same form for an officer reporting in the institution's name (代报), so marked."""
+    institution = institution_get(user=request.user, code=code)
+    the_day = _day(day, _today(institution))
+    if not services.is_on_behalf(request.user, institution):
+        return redirect("reporting:report", code=code, day=the_day.isoformat())
+    if not services.may_report(request.user, institution):
+        raise PermissionDenied(_("Your role may not submit this institution's report."))
+    return _report_page(request, institution, the_day, on_behalf=True)
+
+
+def _institution_url(institution: Institution, day: datetime.date) -> str:
+    return f"{reverse('institutions:detail', args=[institution.code])}?date={day.isoformat()}"
+
+
+def _report_page(
+    request: HttpRequest, institution: Institution, the_day: datetime.date, *, on_behalf: bool
+) -> HttpResponse:
     existing = (
         DailyReport.objects.filter(institution=institution, day=the_day)
         .select_related("current")
@@ -85,16 +162,84 @@ def report(request: HttpRequest, code: str, day: str) -> HttpResponse:
     zero_form = ReportForm(data if is_zero else None, initial=initial, prefix="zero")
     form = ReportForm(None if is_zero else data, initial=initial)
     posted = zero_form if is_zero else form
-    if posted.is_bound and posted.is_valid() and _submit(request, institution, the_day, posted,
-                                                         is_zero=is_zero):  # fmt: skip
+    if (
+        posted.is_bound
+        and _check(posted, is_zero=is_zero)
+        and _submit(request, institution, the_day, posted, is_zero=is_zero)
+    ):
         return redirect(request.path)
     revisions = existing.revisions.select_related("author") if existing else []
+    now = timezone.now()
     return render(request, "reporting/report.html", {
         "institution": institution, "day": the_day, "report": existing, "form": form,
         "zero_form": zero_form, "previous": previous, "revisions": revisions,
+        "on_behalf": on_behalf, "now": now,
+        "deadline": None if existing else _deadline(institution, the_day, now),
         "census_bound": [zero_form[code] for code in ZERO_REPORT_INPUTS],
         "previous_rows": [(f.label, getattr(previous, f.code)) for f in FIELDS] if previous else [],
     }, status=422 if request.method == "POST" else 200)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The day's deadline as the form shows it, worked out when the page is drawn."""
+
+    due: datetime.datetime  # in the regime's zone
+    passed: bool
+    minutes_left: int  # rounded up: "1 min left" until the last second
+
+    @property
+    def time_label(self) -> str:
+        return self.due.strftime("%H:%M")
+
+    @property
+    def left_text(self) -> str:
+        return _left_text(str(self.minutes_left // 60), str(self.minutes_left % 60))
+
+    @property
+    def left_templates(self) -> dict[str, str]:
+        """The same words with {h} and {m} for the page's script, which counts down."""
+        return {"hours": _left_text("{h}", "{m}"), "minutes": _left_text("0", "{m}")}
+
+
+def _left_text(hours: str, minutes: str) -> str:
+    if hours == "0":
+        return _("%(minutes)s min left") % {"minutes": minutes}
+    return _("%(hours)s h %(minutes)s min left") % {"hours": hours, "minutes": minutes}
+
+
+def _deadline(
+    institution: Institution, day: datetime.date, now: datetime.datetime
+) -> Deadline | None:
+    regime = selectors.regime_of(institution.region, day)
+    if regime is None:
+        return None
+    due = deadline_at(regime, day)
+    if regime.deadline_inclusive:
+        due += datetime.timedelta(seconds=1)
+    if not is_before_deadline(regime, day, now):
+        return Deadline(due=due, passed=True, minutes_left=0)
+    return Deadline(due=due, passed=False, minutes_left=math.ceil((due - now) / ONE_MINUTE))
+
+
+ONE_MINUTE = datetime.timedelta(minutes=1)
+
+
+def _check(form: ReportForm, *, is_zero: bool) -> bool:
+    """Validate the typed figures and the report's rules together: every problem at once.
+
+    A blank figure in the full report is refused, never taken as 0: silence is not zero
+    (DESIGN.md), and a blank is indistinguishable from a figure skipped by mistake. A day with
+    nothing to tell has its own one-tap zero report, which fills in the 0s.
+    """
+    form.is_valid()
+    figures = {code: form.cleaned_data.get(code) for code in BY_CODE}
+    if is_zero:
+        figures.update({code: figures[code] or 0 for code in EVENT_FIELDS})
+    for field, errors in services.figure_errors(figures, is_zero).items():
+        if field not in form.errors:
+            form.add_error(field, errors)
+    return not form.errors
 
 
 def _submit(
@@ -126,6 +271,11 @@ def _submit(
         raise PermissionDenied(str(exc.message)) from exc
     done = _("Zero report submitted.") if is_zero else _("Report submitted.")
     messages.success(request, done if result.created else _("Amendment saved."))
+    if result.report.current is not None and result.report.current.on_behalf:
+        messages.info(
+            request, _("Recorded as reported on behalf of %(institution)s.")
+            % {"institution": institution.name},
+        )  # fmt: skip
     for warning in result.warnings:
         messages.warning(request, warning.message)
     return True
@@ -144,35 +294,197 @@ def history(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "reporting/history.html", {"institution": institution, "rows": rows})
 
 
+def institution_section(request: HttpRequest, institution: Institution) -> str:
+    """The institution page's part on the day's report: its status, 催报 and 代报.
+
+    Registered with the institutions app (see `apps.py`), which knows nothing of reporting.
+    """
+    now = timezone.now()
+    day = _day(request.GET.get("date"), _today(institution))
+    ((_, report, status),) = selectors.unit_days(institution, [day], now)
+    operator = not services.is_on_behalf(request.user, institution)
+    return render_to_string("reporting/_institution_day.html", {
+        "institution": institution, "day": day, "report": report, "status": status,
+        "status_label": dict(UnitStatus.choices).get(status, ""),
+        "deadline": None if report else _deadline(institution, day, now),
+        "operator": operator,
+        "may_report": not operator and services.may_report(request.user, institution),
+        "may_remind": reminders.may_remind(request.user, institution),
+        "reminded": reminders.reminded(institution, day),
+        "rows": [(f.label, getattr(report.current, f.code)) for f in FIELDS]
+        if report and report.current else [],
+        "next": request.get_full_path(),
+    }, request=request)  # fmt: skip
+
+
 @login_required
+@require_POST
+def remind(request: HttpRequest, code: str) -> HttpResponse:
+    """催报: remind the institution's operators now, once per institution and day."""
+    institution = institution_get(user=request.user, code=code)
+    try:
+        day = parse_day(request.POST["date"]) if request.POST.get("date") else _today(institution)
+    except ValidationError:
+        return HttpResponseBadRequest(_("Enter a day as YYYY-MM-DD."))
+    values = {"institution": institution.name}
+    try:
+        sent = reminders.remind_now(actor=request.user, institution=institution, day=day)
+    except Forbidden as exc:
+        raise PermissionDenied(str(exc.message)) from exc
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        if sent is None:
+            messages.info(request, _("A reminder was already sent to %(institution)s for this "
+                                     "day.") % values)  # fmt: skip
+        else:
+            messages.success(request, _("A reminder was sent to %(institution)s.") % values)
+    return redirect(_next_or(request, _institution_url(institution, day)))
+
+
+def _next_or(request: HttpRequest, default: str) -> str:
+    """`next` when it stays on this site, else `default`."""
+    wanted = request.POST.get("next", "")
+    if wanted and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return default
+
+
+@login_required
+@_refuses_bad_days
 def board(request: HttpRequest, code: str) -> HttpResponse:
     """The officer's status board: who reported, who is late, who is silent."""
     region = region_get(user=request.user, code=code)
     now = timezone.now()
-    day = _day(request.GET.get("date"), _region_today(region, now))
+    today = _region_today(region, now)
+    day = _day(request.GET.get("date"), today)
+    if day > today:  # the board offers no day after today: a later one shows today's
+        return redirect(_board_url(code, today, request.GET.get("status")))
     status = request.GET.get("status") or None
     if status not in (None, *UnitStatus.values):
         raise Http404
     plan = selectors.day_plan(region, day, now)
+    context = _units_context(request, region, day, now, plan, status)
+    if request.headers.get("HX-Request"):
+        return render(request, "reporting/_units.html", context)
+    context |= _board_context(request, region, day, today, now, plan)
+    return render(request, "reporting/board.html", context)
+
+
+def _units_context(
+    request: HttpRequest,
+    region: Region,
+    day: datetime.date,
+    now: datetime.datetime,
+    plan: selectors.DayPlan,
+    status: str | None = None,
+) -> dict[str, Any]:
     units = selectors.unit_list(
         user=request.user, region=region, day=day, now=now, status=status, plan=plan
     )
-    context = {
+    return {
         "region": region, "day": day, "status": status, "statuses": UnitStatus,
         "units": units[:BOARD_UNITS], "units_total": units.count(),
+        # Links name the board: a refused confirmation draws it at the confirm address.
+        "board_path": reverse("reporting:board", args=[region.code]),
+        "board_url": _board_url(region.code, day, status),
     }  # fmt: skip
-    if request.headers.get("HX-Request"):
-        return render(request, "reporting/_units.html", context)
+
+
+def _board_url(code: str, day: datetime.date, status: str | None = None) -> str:
+    query = {"date": day.isoformat(), **({"status": status} if status else {})}
+    return reverse("reporting:board", args=[code]) + "?" + urlencode(query)
+
+
+def _board_context(
+    request: HttpRequest,
+    region: Region,
+    day: datetime.date,
+    today: datetime.date,
+    now: datetime.datetime,
+    plan: selectors.DayPlan,
+) -> dict[str, Any]:
+    """Everything on the full board besides the list of institutions."""
     result = selectors.completeness(user=request.user, region=region, day=day, now=now, plan=plan)
-    context |= {
-        "result": result, "parent": _visible_parent(request, region),
+    grid = selectors.unit_grid(user=request.user, plan=plan, end=day, now=now)
+    return {
+        "result": result, "rates": _percent(result.total),
+        "parent": _visible_parent(request, region),
         "previous_day": day - datetime.timedelta(days=1),
-        "next_day": day + datetime.timedelta(days=1),
+        "next_day": day + datetime.timedelta(days=1) if day < today else None,
         "children": _children_rows(request, region, day, result),
         "bulletin": _bulletin_text(request, region, day, now),
         "signals": _signal_rows(request, region, day),
+        "grid": [(row, _cells(row)) for row in grid],
+        "grid_days": [cell_day for cell_day, _status in grid[0].cells] if grid else [],
+        "grid_legend": [(key, label, GRID_SYMBOLS[key]) for key, label in _status_labels().items()],
+        "unreported": _unreported(request, region, day, now, plan),
+        "may_remind": scope_of(request.user, {"officer", "admin"}).covers_path(region.path),
+        **_confirmation_context(request, region, day, result.total),
     }  # fmt: skip
-    return render(request, "reporting/board.html", context)
+
+
+def _percent(counts: selectors.Counts) -> dict[str, float | None]:
+    """The reporting and on-time rates as percentages (None where nothing was expected)."""
+    return {
+        name: None if rate is None else round(rate * 100, 1)
+        for name, rate in counts.rates().items()
+    }
+
+
+# What a grid cell shows besides its colour (a screen reader reads its label instead).
+GRID_SYMBOLS = {"on_time": "✓", "late": "!", "pending": "…", "missing": "✗", "not_expected": "·"}
+
+
+def _status_labels() -> dict[str, str]:
+    labels = {code: str(label) for code, label in UnitStatus.choices}
+    return {**labels, selectors.NOT_EXPECTED: _("Not expected")}
+
+
+def _cells(row: selectors.GridRow) -> list[tuple[datetime.date, str, str, str]]:
+    labels = _status_labels()
+    return [(d, status, labels[status], GRID_SYMBOLS[status]) for d, status in row.cells]
+
+
+def _unreported(
+    request: HttpRequest,
+    region: Region,
+    day: datetime.date,
+    now: datetime.datetime,
+    plan: selectors.DayPlan,
+) -> list[Any]:
+    """The institutions that have not reported on `day`: the missing first, then the pending."""
+    units = selectors.unit_list(user=request.user, region=region, day=day, now=now, plan=plan)
+    absent = (UnitStatus.MISSING, UnitStatus.PENDING)
+    missing_first = Case(When(unit_status=UnitStatus.MISSING, then=Value(0)), default=Value(1))
+    return list(
+        units.filter(unit_status__in=absent).order_by(missing_first, "region__path", "code")[
+            :BOARD_UNITS
+        ]
+    )
+
+
+def _confirmation_context(
+    request: HttpRequest, region: Region, day: datetime.date, total: selectors.Counts
+) -> dict[str, Any]:
+    """A banner's confirmation of the day, or the form for those who may confirm it."""
+    if region.level != Level.COUNTY:
+        return {"is_banner": False}
+    confirmed = (
+        BannerConfirmation.objects.filter(region=region, day=day)
+        .select_related("confirmed_by")
+        .first()
+    )
+    return {
+        "is_banner": True,
+        "confirmed": confirmed,
+        "may_confirm": confirmed is None and confirmation.may_confirm(request.user, region),
+        "unreported_count": total.missing + total.pending,
+        "limits": confirmation.text_limits(),
+    }  # fmt: skip
 
 
 def _signal_rows(
@@ -199,14 +511,18 @@ def _visible_parent(request: HttpRequest, region: Any) -> Any:
 
 def _children_rows(
     request: HttpRequest, region: Any, day: datetime.date, result: selectors.Completeness
-) -> list[tuple[Any, selectors.Counts, Any]]:
+) -> list[tuple[Any, selectors.Counts, dict[str, float | None], Any]]:
+    """Each child region with its counts, its rates in percent and its confirmation."""
     confirmed = dict(
         (child.pk, item)
         for child, item in confirmation.confirmations_of_children(
             user=request.user, region=region, day=day
         )
     )
-    return [(child, counts, confirmed.get(child.pk)) for child, counts in result.children]
+    return [
+        (child, counts, _percent(counts), confirmed.get(child.pk))
+        for child, counts in result.children
+    ]
 
 
 def _bulletin_text(
@@ -217,15 +533,22 @@ def _bulletin_text(
 
 
 @login_required
-def trend(request: HttpRequest, code: str) -> JsonResponse:
-    """Completeness and key figures over the last days, for the board's charts."""
+@_refuses_bad_days
+def trend(request: HttpRequest, code: str) -> HttpResponse:
+    """Completeness and key figures over the last days, for the board's charts.
+
+    `pending` is the share of the expected institutions still before their deadline: on
+    today's point they may yet report, and are not counted as missing.
+    """
     region = region_get(user=request.user, code=code)
-    end = _day(request.GET.get("end"), _region_today(region, timezone.now()))
+    now = timezone.now()
+    end = _day(request.GET.get("end"), _region_today(region, now), field="end")
     days = [end - datetime.timedelta(days=i) for i in range(13, -1, -1)]
     rows = selectors.completeness_range(
-        user=request.user, region=region, start=days[0], end=end, now=timezone.now()
+        user=request.user, region=region, start=days[0], end=end, now=now
     )
     rates = [counts.rates() for _day, counts in rows]
+    pending = [round(c.pending / c.expected, 4) if c.expected else None for _day, c in rows]
     sums = selectors.figure_sums_by_day(
         user=request.user, region=region, start=days[0], end=end,
         fields=("fever", "respiratory", "confirmed"),
@@ -234,26 +557,56 @@ def trend(request: HttpRequest, code: str) -> JsonResponse:
         "days": [d.isoformat() for d in days],
         "reporting_rate": [r["reporting_rate"] for r in rates],
         "on_time_rate": [r["on_time_rate"] for r in rates],
+        "pending": pending,
         **{key: [sums[d][key] if d in sums else 0 for d in days]
            for key in ("fever", "respiratory", "confirmed")},
         "labels": {"reporting_rate": _("Reporting rate"), "on_time_rate": _("On-time rate"),
+                   "pending": _("Before the deadline"),
                    "fever": _("Fever"), "respiratory": _("Respiratory symptoms"),
                    "confirmed": _("Confirmed cases")},
     })  # fmt: skip
 
 
 @login_required
+@_refuses_bad_days
 def confirm(request: HttpRequest, code: str) -> HttpResponse:
+    """A banner's officer confirms the day's report from the board; nobody else may."""
     region = region_get(user=request.user, code=code)
-    day = _day(request.POST.get("date"), _region_today(region, timezone.now()))
-    if request.method == "POST":
-        try:
-            confirmation.banner_confirm(
-                actor=request.user, region=region, day=day, remarks=request.POST.get("remarks", "")
-            )
-            messages.success(request, _("The banner's report is confirmed."))
-        except ValidationError as exc:
-            for errors in exc.error_dict.values():
-                for error in errors:
-                    messages.error(request, str(error.message % (error.params or {})))
-    return redirect(reverse("reporting:board", args=[code]) + f"?date={day.isoformat()}")
+    today = _region_today(region, timezone.now())
+    day = _day(request.POST.get("date"), today)
+    if request.method != "POST":
+        return redirect(_board_url(code, day))
+    if not confirmation.may_confirm(request.user, region):
+        raise PermissionDenied(_("Only the banner's own officers confirm its report."))
+    texts = {name: request.POST.get(name, "") for name in ("remarks", "missing_reason")}
+    try:
+        confirmation.banner_confirm(
+            actor=request.user, region=region, day=day, remarks=texts["remarks"],
+            missing_reason=texts["missing_reason"],
+        )  # fmt: skip
+    except ValidationError as exc:
+        return _board_refused(request, region, day, today, texts, error_items(exc))
+    except Forbidden as exc:
+        raise PermissionDenied(str(exc.message)) from exc
+    messages.success(request, _("The banner's report is confirmed."))
+    return redirect(_board_url(code, day))
+
+
+def _board_refused(
+    request: HttpRequest,
+    region: Region,
+    day: datetime.date,
+    today: datetime.date,
+    typed: dict[str, str],
+    errors: list[dict[str, str | None]],
+) -> HttpResponse:
+    """The board again with why the confirmation was refused and what was typed (422)."""
+    now = timezone.now()
+    plan = selectors.day_plan(region, day, now)
+    context = {
+        **_units_context(request, region, day, now, plan),
+        **_board_context(request, region, day, today, now, plan),
+        "typed": typed,
+        "confirm_errors": errors,
+    }
+    return render(request, "reporting/board.html", context, status=422)

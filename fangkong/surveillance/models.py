@@ -3,6 +3,7 @@ from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.scoping import Scoping
+from fangkong.surveillance.labels import methods_label
 
 
 class Aberration(models.Model):
@@ -38,3 +39,8 @@ class Aberration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.institution} {self.day:%Y-%m-%d} {self.field}"
+
+    @property
+    def methods_label(self) -> str:
+        """What raised the signal, in plain words (not “C1,C3”)."""
+        return methods_label(self.methods)

@@ -1,9 +1,14 @@
 """The names of DESIGN.md's API contract for regions and institutions."""
 
 import json
+import re
+
+import pytest
 
 from fangkong.audit.models import AuditEvent
+from fangkong.core.schema import DAY_SCHEMA_PATTERN, MAX_COUNT
 from fangkong.institutions.models import Institution
+from fangkong.regions.models import Region
 
 
 def post(client, path, body):
@@ -43,9 +48,9 @@ def test_institution_list_covers_the_whole_subtree(world):
 def test_negative_beds_name_the_field_and_write_nothing(world):
     body = {"code": "1529210009", "name": "新院", "region_code": "152921", "beds": -3}
     response = post(world.api("zuoqi"), "/api/v1/institutions", body)
-    assert response.status_code == 400
+    assert response.status_code == 422  # the schema says `minimum: 0`
     assert response.json()["field"] == "beds"
-    assert response.json()["code"] == "negative"
+    assert response.json()["code"] == "too_small"
     assert not Institution.objects.filter(code="1529210009").exists()
 
 
@@ -79,3 +84,101 @@ def test_api_write_is_audited_with_the_client_address(world):
     )  # fmt: skip
     event = AuditEvent.objects.get(action="institution.create", target_repr="新院")
     assert (event.actor_name, event.ip) == ("zuoqi", "10.1.2.3")
+
+
+def test_a_code_used_out_of_scope_answers_as_one_used_in_scope(world):
+    """zuoqi may not learn that 额济纳旗 has an institution 1529230001: the refusal is word for
+    word the one for a code zuoqi's own banner uses."""
+    api = world.api("zuoqi")
+    body = {"name": "新院", "region_code": "152921", "beds": 3}
+    elsewhere = post(api, "/api/v1/institutions", {**body, "code": "1529230001"})
+    in_scope = post(api, "/api/v1/institutions", {**body, "code": "1529210002"})
+    assert elsewhere.status_code == in_scope.status_code == 400
+    assert elsewhere.json() == in_scope.json()
+    assert elsewhere.json()["field"] == "code"
+    assert "1529230001" not in elsewhere.content.decode()
+    assert Institution.objects.filter(name="新院").count() == 0
+
+
+@pytest.mark.parametrize("name", ["\u200b", "  ", "\u3000\ufeff", "\u2060\u200c\u200d", "\t\n"])
+def test_a_name_of_invisible_characters_is_refused(world, name):
+    admin = world.api("admin")
+    region = post(
+        admin,
+        "/api/v1/regions",
+        {"code": "152924", "name": name, "parent_code": "152900", "level": "county"},
+    )
+    institution = post(
+        admin,
+        "/api/v1/institutions",
+        {"code": "1529210009", "name": name, "region_code": "152921", "beds": 3},
+    )
+    for response in (region, institution):
+        assert response.status_code == 422
+        assert (response.json()["field"], response.json()["code"]) == ("name", "blank")
+    assert not Region.objects.filter(code="152924").exists()
+    assert not Institution.objects.filter(code="1529210009").exists()
+
+
+@pytest.mark.parametrize("beds", [2**31, 100_001, 3.5, "3", True, None])
+def test_beds_are_a_bounded_whole_number(world, beds):
+    body = {"code": "1529210009", "name": "新院", "region_code": "152921", "beds": beds}
+    response = post(world.api("zuoqi"), "/api/v1/institutions", body)
+    assert (response.status_code, response.json()["field"]) == (422, "beds")
+    assert not Institution.objects.filter(code="1529210009").exists()
+
+
+def test_an_unknown_institution_field_is_refused_naming_it(world):
+    body = {"code": "1529210009", "name": "新院", "region_code": "152921", "beds": 3,
+            "bed": 40}  # fmt: skip
+    response = post(world.api("zuoqi"), "/api/v1/institutions", body)
+    assert (response.status_code, response.json()["field"]) == (422, "bed")
+    assert not Institution.objects.filter(code="1529210009").exists()
+
+
+def openapi(client):
+    return client.get("/api/v1/openapi.json").json()
+
+
+def test_every_operation_declares_its_refusals_in_the_error_shape(client, db):
+    schema = openapi(client)
+    error = {"$ref": "#/components/schemas/ErrorOut"}
+    assert set(schema["components"]["schemas"]["ErrorOut"]["required"]) == {
+        "code", "message", "field", "errors"
+    }  # fmt: skip
+    for path, operations in schema["paths"].items():
+        if path == "/api/v1/openapi.json":
+            continue
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            for status in ("401", "422"):
+                assert status in responses, (method, path, status)
+            for status, response in responses.items():
+                if status.startswith("4"):
+                    assert response["content"]["application/json"]["schema"] == error
+            if method in ("post", "put"):
+                assert {"403", "413"} <= responses.keys() or path.startswith("/api/v1/inbox")
+    put = schema["paths"]["/api/v1/institutions/{code}/daily-reports/{day}"]["put"]
+    assert {"412", "428"} <= put["responses"].keys()
+
+
+def test_every_request_body_refuses_unknown_fields(client, db):
+    schemas = openapi(client)["components"]["schemas"]
+    inputs = [name for name in schemas if name.endswith("In")]
+    assert {"RegionIn", "InstitutionIn", "RegimeIn", "ReportIn", "ConfirmIn"} <= set(inputs)
+    for name in inputs:
+        assert schemas[name]["additionalProperties"] is False, name
+
+
+def test_the_schema_says_what_a_date_a_count_and_a_name_are(client, db):
+    schemas = openapi(client)["components"]["schemas"]
+    start = schemas["RegimeIn"]["properties"]["start_date"]
+    assert (start["format"], start["pattern"]) == ("date", DAY_SCHEMA_PATTERN)
+    assert schemas["ReportIn"]["properties"]["fever"]["anyOf"][0]["maximum"] == MAX_COUNT
+    assert schemas["InstitutionIn"]["properties"]["beds"]["maximum"] == MAX_COUNT
+    name = schemas["RegionIn"]["properties"]["name"]
+    assert name["minLength"] == 1
+    assert re.search(name["pattern"], "新旗") and not re.search(name["pattern"], "\u200b ")
+    deadline = schemas["RegimeIn"]["properties"]["deadline"]
+    assert re.fullmatch(deadline["pattern"], "16:00")
+    assert not re.search(deadline["pattern"], "16:00+05:00")

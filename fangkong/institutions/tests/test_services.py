@@ -24,13 +24,16 @@ def test_officer_adds_an_institution_in_their_banner(world):
     ("persona", "fields", "field", "code"),
     [
         ("zuoqi", {"beds": -1}, "beds", "negative"),
-        ("zuoqi", {"code": "1529210001"}, "code", "duplicate"),
+        ("zuoqi", {"code": "1529210001"}, "code", "code_unavailable"),
         ("zuoqi", {"code": "a b"}, "code", "invalid_code"),
         ("zuoqi", {"region_code": "152923"}, "region_code", "unknown_region"),
         ("zuoqi", {"region_code": "nowhere"}, "region_code", "unknown_region"),
         ("operator", {}, "region_code", "unknown_region"),
         ("zuoqi", {"kind": "state"}, "kind", "invalid_choice"),
         ("zuoqi", {"name": ""}, "name", "required"),
+        ("zuoqi", {"name": "\u200b\u3000\ufeff\u2060"}, "name", "blank"),
+        ("zuoqi", {"beds": 100_001}, "beds", "too_large"),
+        ("zuoqi", {"code": "1529230001"}, "code", "code_unavailable"),  # out of zuoqi's scope
     ],
 )
 def test_bad_institution_is_refused_and_nothing_is_written(world, persona, fields, field, code):

@@ -53,8 +53,9 @@ def test_an_administrator_adds_a_robot_and_the_log_shows_it_masked(world):
     assert hook.url == TOKEN_URL and hook.secret == SECRET
     event = AuditEvent.objects.get(action="webhook.create")
     assert event.actor == world.users["admin"]
-    assert event.after["url"].endswith("5aaa") and "693a91f6" not in event.after["url"]
-    assert SECRET[:-4] not in event.after["secret"]
+    # Not even the end of a secret: only that it is set.
+    assert (event.after["url"], event.after["secret"]) == ("set", "set")
+    assert "5aaa" not in str(event.after) and SECRET[-4:] not in str(event.after)
     assert event.region_path == world.regions["152921"].path
 
 

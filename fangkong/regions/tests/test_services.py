@@ -33,6 +33,8 @@ def test_admin_adds_a_banner_under_the_league(world):
         ({"code": "622924"}, "parent_code", "parent_mismatch"),
         ({"parent_code": "152921"}, "parent_code", "parent_level"),
         ({"name": "  "}, "name", "required"),
+        ({"name": "\u200b\u200c\u200d\u2060\ufeff\u00a0"}, "name", "blank"),
+        ({"code": "\u0661\u0665\u0662\u0669\u0662\u0664"}, "code", "invalid_code"),
         ({"level": "village"}, "level", "invalid_choice"),
         ({"code": "dev zone", "standard": False}, "code", "invalid_code"),
     ],

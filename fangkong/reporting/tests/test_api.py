@@ -7,7 +7,12 @@ import pytest
 from django import db
 from django.db import connection
 
-from fangkong.reporting.models import DailyReport, IdempotencyRecord, ReportRevision
+from fangkong.reporting.models import (
+    DailyReport,
+    IdempotencyRecord,
+    ReportingRegime,
+    ReportRevision,
+)
 from fangkong.reporting.tests.conftest import DAY, at, figures, put
 
 URL = f"/api/v1/institutions/1529210001/daily-reports/{DAY}"
@@ -253,3 +258,86 @@ def test_twin_submissions_at_once_make_one_report(transactional_db, world, regim
         assert statuses == [201, 428]
     assert (DailyReport.objects.count(), ReportRevision.objects.count()) == (1, 1)
     assert IdempotencyRecord.objects.count() == 1
+
+
+def test_an_unknown_field_is_refused_naming_it_and_nothing_is_stored(world, regime, clock):
+    """A mistyped figure is a lost figure: `fevr` must not leave a zero report behind."""
+    clock.set(at(10))
+    census = {"residents": 180, "staff_on_site": 60, "in_isolation": 0, "tested": 0,
+              "ppe_days": 30, "is_zero": True, "fevr": 4}  # fmt: skip
+    response = put(world.api("operator"), "1529210001", DAY, census)
+    assert response.status_code == 422
+    assert (response.json()["field"], response.json()["code"]) == ("fevr", "unknown_field")
+    assert not DailyReport.objects.exists()
+
+
+@pytest.mark.parametrize("value", [2**31, 2**63, 100_001])
+def test_a_count_beyond_the_bound_is_refused_naming_it(world, regime, clock, value):
+    clock.set(at(10))
+    response = put(world.api("operator"), "1529210001", DAY, figures(visitors=value))
+    assert response.status_code == 422
+    assert (response.json()["field"], response.json()["code"]) == ("visitors", "too_large")
+    assert not DailyReport.objects.exists()
+
+
+def test_a_count_at_the_bound_is_stored(world, regime, clock):
+    clock.set(at(10))
+    response = put(world.api("operator"), "1529210001", DAY, figures(visitors=100_000))
+    assert response.status_code == 201
+    assert DailyReport.objects.get().current.visitors == 100_000
+
+
+def regime_post(client, **fields):
+    body = {"name": "左旗日报告", "region_code": "152921", "start_date": "2022-10-24", **fields}
+    return client.post("/api/v1/regimes", data=json.dumps(body), content_type="application/json")
+
+
+@pytest.mark.parametrize("field", ["deadline", "confirmation_deadline"])
+@pytest.mark.parametrize("value", ["16:00+05:00", "16:00Z", "16:00:00", "4pm", "24:00", 960])
+def test_a_deadline_is_a_time_of_day_without_offset(world, field, value):
+    response = regime_post(world.api("zuoqi"), **{field: value})
+    assert response.status_code == 422
+    assert response.json()["field"] == field
+    assert not ReportingRegime.objects.exists()
+
+
+def test_a_regime_deadline_with_an_offset_is_refused_by_the_service_too(world):
+    from django.core.exceptions import ValidationError
+
+    from fangkong.core.errors import error_items
+    from fangkong.core.scoping import SYSTEM
+    from fangkong.reporting.services import regime_create
+
+    with pytest.raises(ValidationError) as exc_info:
+        regime_create(
+            actor=SYSTEM, name="左旗日报告", region_code="152921", start_date=DAY,
+            deadline=datetime.time(16, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=5))),
+        )  # fmt: skip
+    assert error_items(exc_info.value)[0]["field"] == "deadline"
+    assert not ReportingRegime.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["\u200b", " \u3000 ", "\ufeff\u2060\u200c\u200d", "\u00a0"])
+def test_a_regime_name_of_invisible_characters_is_refused(world, name):
+    response = regime_post(world.api("zuoqi"), name=name)
+    assert response.status_code == 422
+    assert (response.json()["field"], response.json()["code"]) == ("name", "blank")
+    assert not ReportingRegime.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "extra", [{"timezone": "Asia/Shanghai", "fevr": 1}, {"reminder_minutes": "60"}]
+)
+def test_a_regime_is_refused_for_unknown_or_mistyped_fields(world, extra):
+    response = regime_post(world.api("zuoqi"), **extra)
+    assert response.status_code == 422
+    assert not ReportingRegime.objects.exists()
+
+
+def test_remarks_with_an_unknown_field_are_refused(world, regime):
+    response = world.api("zuoqi").post(
+        f"/api/v1/regions/152921/confirmations/{DAY}",
+        data=json.dumps({"remarks": "ok", "remark": "typo"}),
+        content_type="application/json",
+    )
+    assert (response.status_code, response.json()["field"]) == (422, "remark")

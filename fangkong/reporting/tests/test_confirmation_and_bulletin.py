@@ -12,6 +12,8 @@ from fangkong.reporting.services import regime_create, report_submit
 from fangkong.reporting.tests.conftest import DAY, at, figures
 from fangkong.surveillance.models import Aberration
 
+REASON = "额济纳旗社会福利中心停电，电话已报"
+
 
 def submit(world, code, when, day=DAY, **overrides):
     report_submit(actor=SYSTEM, institution=world.institutions[code], day=day,
@@ -42,15 +44,16 @@ def test_banner_confirmation_sums_its_institutions(world, regime):
 
 def test_confirmation_after_the_deadline_is_late(world, regime):
     confirmation = banner_confirm(actor=world.users["zuoqi"], region=world.regions["152921"],
-                                  day=DAY, now=at(16))  # fmt: skip
+                                  day=DAY, missing_reason=REASON, now=at(16))  # fmt: skip
     assert confirmation.status == "late"
 
 
 def test_a_banner_confirms_once(world, regime):
-    banner_confirm(actor=world.users["zuoqi"], region=world.regions["152921"], day=DAY, now=at(15))
+    banner_confirm(actor=world.users["zuoqi"], region=world.regions["152921"], day=DAY,
+                   missing_reason=REASON, now=at(15))  # fmt: skip
     with pytest.raises(ValidationError):
         banner_confirm(actor=world.users["zuoqi"], region=world.regions["152921"], day=DAY,
-                       now=at(15, 5))  # fmt: skip
+                       missing_reason=REASON, now=at(15, 5))  # fmt: skip
     assert BannerConfirmation.objects.count() == 1
 
 
@@ -64,7 +67,8 @@ def test_only_the_banners_own_officers_confirm(world, regime, persona):
 def test_the_league_sees_which_banners_confirmed(world, regime, clock):
     clock.set(at(15, 30))
     response = world.api("zuoqi").post(
-        f"/api/v1/regions/152921/confirmations/{DAY}", data=json.dumps({"remarks": "无异常"}),
+        f"/api/v1/regions/152921/confirmations/{DAY}",
+        data=json.dumps({"remarks": "无异常", "missing_reason": REASON}),
         content_type="application/json",
     )  # fmt: skip
     assert response.status_code == 201
@@ -136,7 +140,7 @@ def test_a_banner_confirms_against_its_own_regime_not_a_nested_one(world, regime
     regime_create(actor=SYSTEM, name="额济纳旗", region_code="152923", start_date=DAY,
                   deadline=datetime.time(18, 0))  # fmt: skip
     confirmation = banner_confirm(actor=world.users["ejina"], region=world.regions["152923"],
-                                  day=DAY, now=at(17))  # fmt: skip
+                                  day=DAY, missing_reason=REASON, now=at(17))  # fmt: skip
     assert (confirmation.regime.name, confirmation.status) == ("额济纳旗", "on_time")
 
 
@@ -165,3 +169,12 @@ def test_an_amendment_that_takes_the_cases_away_withdraws_the_signal(world, quie
                   now=at(11))  # fmt: skip
     assert Aberration.objects.get(field="fever").withdrawn_at is not None
     assert world.api("zuoqi").get("/api/v1/regions/152921/signals?since=2022-10-01").json() == []
+
+
+def test_a_day_after_today_cannot_be_confirmed(world, regime):
+    with pytest.raises(ValidationError) as exc_info:
+        banner_confirm(actor=world.users["zuoqi"], region=world.regions["152921"],
+                       day=DAY + datetime.timedelta(days=1), missing_reason=REASON,
+                       now=at(15))  # fmt: skip
+    assert exc_info.value.error_dict["date"][0].code == "future_day"
+    assert not BannerConfirmation.objects.exists()

@@ -56,9 +56,9 @@ def reported(world, regime, clock):
 
 
 def hand_sum(*reports):
-    """Counts add up; days of PPE left are the least of the institutions' (0 when none)."""
+    """Counts add up; days of PPE left are the least of the institutions' (unknown: none)."""
     sums = {code: sum(r[code] for r in reports) for code in COUNT_FIELDS}
-    sums["ppe_days"] = min((r["ppe_days"] for r in reports), default=0)
+    sums["ppe_days"] = min((r["ppe_days"] for r in reports), default=None)
     return sums
 
 
@@ -72,7 +72,8 @@ def label(text):
 
 
 def figures_of(row):
-    return {code: int(value) for code, value in zip(COUNT_FIELDS, row[5:], strict=False)}
+    figures = zip(COUNT_FIELDS, row[6:], strict=False)
+    return {code: None if value == "" else int(value) for code, value in figures}
 
 
 # Excel ----------------------------------------------------------------------------------------
@@ -83,8 +84,8 @@ def test_excel_has_the_title_and_the_headers_officials_use(world, reported):
     assert "阿拉善盟" in sheet[0][0] and "2022年10月25日" in sheet[0][0]
     with translation.override("zh-hans"):
         assert sheet[1] == xlsx_headers()
-    assert sheet[1][5] == "在院老人数"
-    assert sheet[1][-2] == "防护物资可用天数"
+    assert sheet[1][6] == "在院老人数"
+    assert sheet[1][-3] == "防护物资可用天数"
 
 
 def test_excel_lists_every_expected_institution_with_its_status(world, reported):
@@ -97,8 +98,8 @@ def test_excel_lists_every_expected_institution_with_its_status(world, reported)
         "阿拉善高新区颐养院": "未报告",
     }  # fmt: skip
     missing = units["阿拉善左旗巴彦浩特镇敬老院"]
-    assert missing[4:] == [""] * (len(COUNT_FIELDS) + 2)
-    assert units["阿拉善右旗社会福利中心"][4] == label("Yes")
+    assert missing[4:] == [""] * (len(COUNT_FIELDS) + 4)
+    assert units["阿拉善右旗社会福利中心"][5] == label("Yes")
     assert figures_of(units["阿拉善左旗社会福利中心"]) == ZUOQI  # the amended revision
     assert units["额济纳旗社会福利中心"][-1] == "=缺少N95口罩"  # text, never a formula
 
@@ -122,7 +123,7 @@ def test_excel_subtotals_and_total_add_up_the_received_reports(world, reported):
 
 def test_excel_keeps_the_title_across_and_the_header_in_view(world, reported):
     response = world.api("league").get(url("daily-summary.xlsx"))
-    assert read_xlsx(response).merged_cell_ranges == [((0, 0), (0, len(COUNT_FIELDS) + 5))]
+    assert read_xlsx(response).merged_cell_ranges == [((0, 0), (0, len(COUNT_FIELDS) + 7))]
     with zipfile.ZipFile(io.BytesIO(response.content)) as book:
         sheet = book.read("xl/worksheets/sheet1.xml").decode()
     # Frozen under the two title rows and right of number, banner and institution.
@@ -151,7 +152,7 @@ def test_csv_opens_with_a_bom_and_names_columns_by_code(world, reported):
     response = world.api("league").get(url("daily-summary.csv"))
     lines = read_csv(response)
     assert lines[0] == ["region_code", "region_name", "institution_code", "institution_name",
-                        "status", "is_zero", *COUNT_FIELDS, "notes"]  # fmt: skip
+                        "status", "is_zero", *COUNT_FIELDS, "on_behalf", "notes"]  # fmt: skip
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "daily-summary-152900-2022-10-25.csv" in response["Content-Disposition"]
 
@@ -160,13 +161,25 @@ def test_csv_has_one_line_per_expected_institution(world, reported):
     lines = {line[2]: line for line in read_csv(world.api("league").get(url("daily-summary.csv")))}
     assert sorted(lines) == sorted([*ALXA, "institution_code"])
     assert lines["1529210002"][3:6] == ["阿拉善左旗巴彦浩特镇敬老院", "missing", ""]
-    assert lines["1529210002"][6:] == [""] * (len(COUNT_FIELDS) + 1)
+    assert lines["1529210002"][6:] == [""] * (len(COUNT_FIELDS) + 2)
     assert lines["1529220001"][:6] == ["152922", "阿拉善右旗", "1529220001",
                                        "阿拉善右旗社会福利中心", "on_time", "true"]  # fmt: skip
-    assert lines["1529210001"][6:-1] == [str(ZUOQI[code]) for code in COUNT_FIELDS]
+    assert lines["1529210001"][6:-2] == [str(ZUOQI[code]) for code in COUNT_FIELDS]
     # A note a spreadsheet would run as a formula is defused.
     assert lines["1529230001"][4:6] == ["late", "false"]
     assert lines["1529230001"][-1] == "'=缺少N95口罩"
+
+
+@pytest.mark.parametrize(
+    "notes",
+    [' =HYPERLINK("http://x")', "\n=1+1", "\r\n+1", " \t-1", "\u3000@SUM(A1)", "\t1", "\r1"],
+)
+def test_csv_defuses_a_formula_behind_whitespace_or_a_line_break(world, regime, clock, notes):
+    report_submit(actor=SYSTEM, institution=world.institutions["1529230001"], day=DAY,
+                  figures=figures(), notes=notes, now=at(9))  # fmt: skip
+    clock.set(at(17))
+    lines = {line[2]: line for line in read_csv(world.api("league").get(url("daily-summary.csv")))}
+    assert lines["1529230001"][-1] == "'" + notes
 
 
 # DHIS2 dataValueSets --------------------------------------------------------------------------

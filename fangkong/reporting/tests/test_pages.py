@@ -108,8 +108,9 @@ def test_the_trend_feeds_the_charts(world, regime, clock):
 
 def test_a_banner_officer_confirms_from_the_board(world, regime, clock):
     clock.set(at(15))
-    response = world.client("zuoqi").post("/board/152921/confirm/", {"date": str(DAY),
-                                                                     "remarks": "无"})  # fmt: skip
+    response = world.client("zuoqi").post("/board/152921/confirm/", {
+        "date": str(DAY), "remarks": "无", "missing_reason": "两家尚未到截止时间",
+    })  # fmt: skip
     assert response.status_code == 302
     listing = world.api("league").get(f"/api/v1/regions/152900/confirmations?date={DAY}").json()
     assert {c["region_code"] for c in listing if c["confirmed"]} == {"152921"}

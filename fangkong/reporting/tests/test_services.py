@@ -50,6 +50,7 @@ def test_a_report_at_the_deadline_is_late(world, regime):
         ({"figures": figures(visitors=-1)}, "visitors", "negative"),
         ({"figures": figures(visitors=2.5)}, "visitors", "not_integer"),
         ({"figures": figures(visitors=None)}, "visitors", "required"),
+        ({"figures": figures(visitors=2**31)}, "visitors", "too_large"),
         ({"day": DAY + datetime.timedelta(days=1)}, "date", "future_day"),
         ({"day": datetime.date(2022, 10, 23)}, "date", "outside_regime"),
     ],
