@@ -152,7 +152,11 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+    parse_failed = exc.status_code == 400 and str(exc).startswith("Cannot parse request body")
+    if parse_failed and isinstance(exc.__cause__ or exc.__context__, RecursionError):
+        # The same answer as the NUL scan's (core.middleware) for a body nested too deeply.
+        body = error_shape("too_deep", _("The request body is nested too deeply."))
+    elif parse_failed:
         body = error_shape("invalid_json", _("The request body is not valid JSON."))
     elif exc.status_code == 403 and str(exc) == "CSRF check Failed":
         message = _("The form's security token is missing or stale; reload the page.")

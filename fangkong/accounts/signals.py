@@ -16,6 +16,7 @@ from fangkong.accounts.models import User
 from fangkong.audit.services import Target, audit_record
 
 ANONYMOUS = "anonymous"
+UNKNOWN = "(no such account)"
 
 
 @receiver(user_logged_in, dispatch_uid="fangkong_audit_sign_in")
@@ -35,9 +36,11 @@ def audit_sign_out(
 def audit_sign_in_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
-    username = str(credentials.get("username") or "")[:150]
-    user = User.objects.filter(username=username).first() if username else None
-    target = user if user is not None else Target("accounts.user", "", username)
+    typed = str(credentials.get("username") or "")[:150]
+    user = User.objects.filter(username=typed).first() if typed else None
+    # A name no account has is not kept: people type their password into the name box.
+    username = user.username if user is not None else UNKNOWN
+    target = user if user is not None else Target("accounts.user", "", UNKNOWN)
     locked_out = bool(getattr(request, "axes_locked_out", False))
     audit_record(actor=None, actor_name=ANONYMOUS, action="user.sign_in_failed", target=target,
                  after={"username": username, "locked_out": locked_out})  # fmt: skip

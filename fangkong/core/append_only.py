@@ -25,22 +25,7 @@ $$ LANGUAGE plpgsql;
 
 def refuse_changes(table: str) -> migrations.RunPython:
     """A migration operation that makes `table` refuse UPDATE and DELETE on PostgreSQL."""
-    trigger = f"{table}_append_only"
-
-    def forward(apps: Any, schema_editor: Any) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(FUNCTION_SQL, params=None)
-            schema_editor.execute(
-                f"CREATE TRIGGER {trigger} BEFORE UPDATE OR DELETE ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION fangkong_refuse_change()",
-                params=None,
-            )
-
-    def backward(apps: Any, schema_editor: Any) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger} ON {table}", params=None)
-
-    return migrations.RunPython(forward, backward)
+    return _trigger(table, "append_only", "BEFORE UPDATE OR DELETE", "FOR EACH ROW")
 
 
 def refuse_truncate(table: str) -> migrations.RunPython:
@@ -48,14 +33,18 @@ def refuse_truncate(table: str) -> migrations.RunPython:
 
     Also when another table's TRUNCATE ... CASCADE reaches it.
     """
-    trigger = f"{table}_no_truncate"
+    return _trigger(table, "no_truncate", "BEFORE TRUNCATE", "FOR EACH STATEMENT")
+
+
+def _trigger(table: str, suffix: str, when: str, each: str) -> migrations.RunPython:
+    trigger = f"{table}_{suffix}"
 
     def forward(apps: Any, schema_editor: Any) -> None:
         if schema_editor.connection.vendor == "postgresql":
             schema_editor.execute(FUNCTION_SQL, params=None)
             schema_editor.execute(
-                f"CREATE TRIGGER {trigger} BEFORE TRUNCATE ON {table} "
-                "FOR EACH STATEMENT EXECUTE FUNCTION fangkong_refuse_change()",
+                f"CREATE TRIGGER {trigger} {when} ON {table} "
+                f"{each} EXECUTE FUNCTION fangkong_refuse_change()",
                 params=None,
             )
 

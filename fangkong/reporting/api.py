@@ -41,10 +41,13 @@ from fangkong.reporting.idempotency import (
     request_digest,
 )
 from fangkong.reporting.models import (
+    BannerConfirmation,
     DailyReport,
     IdempotencyRecord,
     ReportingRegime,
+    ReportRevision,
     UnitStatus,
+    text_limit,
 )
 from fangkong.reporting.template import EVENT_FIELDS
 from fangkong.surveillance.selectors import signal_list
@@ -101,8 +104,8 @@ class ReportIn(InputSchema):
     tested: Count | None = None
     positive: Count | None = None
     ppe_days: Count | None = None
-    notes: Annotated[Text, Field(max_length=2000)] = ""
-    reason: Annotated[Text, Field(max_length=1000)] = ""
+    notes: Annotated[Text, Field(max_length=text_limit(ReportRevision, "notes"))] = ""
+    reason: Annotated[Text, Field(max_length=text_limit(ReportRevision, "reason"))] = ""
 
 
 class WarningOut(Schema):
@@ -401,9 +404,12 @@ def get_completeness_range(
 
 
 class ConfirmIn(InputSchema):
-    remarks: Annotated[Text, Field(max_length=2000)] = ""
-    # Required (422) when institutions had not reported at the moment of confirming.
-    missing_reason: str = Field("", max_length=1000)
+    remarks: Annotated[Text, Field(max_length=text_limit(BannerConfirmation, "remarks"))] = ""
+    # Required when institutions had not reported at the moment of confirming: a rule of the
+    # day's state, not of the request, so its absence is a 400 naming it, not a 422.
+    missing_reason: Annotated[
+        Text, Field(max_length=text_limit(BannerConfirmation, "missing_reason"))
+    ] = ""
 
 
 class ConfirmationOut(Schema):

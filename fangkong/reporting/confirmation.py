@@ -4,7 +4,7 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Min, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +14,7 @@ from fangkong.core.errors import field_error
 from fangkong.core.exceptions import Forbidden
 from fangkong.core.scoping import SYSTEM, scope_of, visible
 from fangkong.regions.models import Level, Region
-from fangkong.reporting.models import BannerConfirmation, ReportRevision, ReportStatus
+from fangkong.reporting.models import BannerConfirmation, ReportRevision, ReportStatus, text_limit
 from fangkong.reporting.rules import confirmation_deadline_at, is_before_deadline
 from fangkong.reporting.selectors import completeness
 from fangkong.reporting.services import reporting_regime
@@ -98,12 +98,7 @@ TEXT_LABELS = {"remarks": _("Remarks"), "missing_reason": _("Reason for the miss
 
 def text_limits() -> dict[str, int]:
     """The most characters kept of each of the confirmation's texts (the model's max_length)."""
-    limits = {}
-    for name in TEXT_LABELS:
-        field = BannerConfirmation._meta.get_field(name)
-        assert isinstance(field, models.TextField) and field.max_length is not None
-        limits[name] = field.max_length
-    return limits
+    return {name: text_limit(BannerConfirmation, name) for name in TEXT_LABELS}
 
 
 def _check_texts(remarks: str, missing_reason: str, *, unreported: int) -> None:

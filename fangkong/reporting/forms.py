@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.schema import MAX_COUNT
+from fangkong.reporting.models import ReportRevision, text_limit
 from fangkong.reporting.template import FIELDS
 
 
@@ -11,10 +12,14 @@ class ReportForm(forms.Form):
     """The day's figures as an operator types them on a phone."""
 
     notes = forms.CharField(
-        label=_("Problems and needs"), required=False, max_length=2000,
+        label=_("Problems and needs"), required=False,
+        max_length=text_limit(ReportRevision, "notes"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )  # fmt: skip
-    reason = forms.CharField(label=_("Reason for the amendment"), required=False, max_length=1000)
+    reason = forms.CharField(
+        label=_("Reason for the amendment"), required=False,
+        max_length=text_limit(ReportRevision, "reason"),
+    )  # fmt: skip
     etag = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

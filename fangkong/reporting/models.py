@@ -10,6 +10,13 @@ from fangkong.core.scoping import Scoping
 from fangkong.reporting.template import COUNT_FIELDS, EVENT_FIELDS
 
 
+def text_limit(model: type[models.Model], name: str) -> int:
+    """The most characters `model.name` keeps: the one limit its form, API and service share."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.TextField | models.CharField) and field.max_length
+    return field.max_length
+
+
 class Template(models.TextChoices):
     DEFAULT = "default", _("Default daily report")
 

@@ -46,7 +46,7 @@ from fangkong.reporting.models import (
 )
 from fangkong.reporting.rules import deadline_at, is_before_deadline, local_today
 from fangkong.reporting.selectors import day_plan, unit_list
-from fangkong.reporting.services import reporting_regime
+from fangkong.reporting.services import institution_regime
 from fangkong.reporting.template import BY_CODE
 from fangkong.surveillance.models import Aberration
 from fangkong.surveillance.selectors import signals_in_force
@@ -143,9 +143,14 @@ def _pending_units(
 REMINDERS = {"admin", "officer"}
 
 
+def may_remind_in(actor: Any, region: Region) -> bool:
+    """Whether `actor` may remind the institutions of `region` (催报)."""
+    return scope_of(actor, REMINDERS).covers_path(region.path)
+
+
 def may_remind(actor: Any, institution: Institution) -> bool:
     """Whether `actor` may remind this institution: an officer over its region."""
-    return scope_of(actor, REMINDERS).covers_path(institution.region.path)
+    return may_remind_in(actor, institution.region)
 
 
 def reminded(institution: Institution, day: datetime.date) -> Dispatch | None:
@@ -171,10 +176,10 @@ def remind_now(
     now = now or timezone.now()
     if not may_remind(actor, institution):
         raise Forbidden(_("Only an officer over the institution may remind it."))
-    regime = reporting_regime(institution.region, day, now)
-    if not institution.is_open_on(day):
-        raise field_error("date", _("The institution was not operating on %(day)s."),
-                          "not_operating", day=day.isoformat())  # fmt: skip
+    regime = institution_regime(institution, day, now)
+    if day < local_today(regime, now) - datetime.timedelta(days=1):
+        raise field_error("date", _("A reminder goes out for today's or yesterday's report only."),
+                          "too_old")  # fmt: skip
     if DailyReport.objects.filter(institution=institution, day=day).exists():
         raise field_error("date", _("The institution has already reported for %(day)s."),
                           "already_reported", day=day.isoformat())  # fmt: skip

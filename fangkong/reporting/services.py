@@ -230,9 +230,10 @@ def reporting_regime(region: Region, day: datetime.date, now: datetime.datetime)
     return regime
 
 
-def _regime_for(
+def institution_regime(
     institution: Institution, day: datetime.date, now: datetime.datetime
 ) -> ReportingRegime:
+    """The regime the institution reports under on `day`, refusing a day it was not open."""
     regime = reporting_regime(institution.region, day, now)
     if not institution.is_open_on(day):
         raise field_error(
@@ -270,7 +271,7 @@ def report_submit(
     """
     now = now or timezone.now()
     _check_may_report(actor, institution)
-    regime = _regime_for(institution, day, now)
+    regime = institution_regime(institution, day, now)
     counts = validate_figures(figures, is_zero)
     on_behalf = is_on_behalf(actor, institution)
     # Without If-Match this can only be the first submission: the insert itself finds out

@@ -3,7 +3,8 @@
 A report's timeliness (on time or late) is decided once, at its first submission: a trigger
 refuses to change the institution, day, regime, status or first submission time of a report,
 or to move it back a revision; on PostgreSQL also to point it at a revision that is not its
-latest. Amendments still advance `revision` and `current` (services.report_submit).
+latest, or to delete a report (which could then be inserted again with other values).
+Amendments still advance `revision` and `current` (services.report_submit).
 
 On SQLite a trigger lives with its table, and Django rebuilds a table there to alter it: a later
 migration that rebuilds reporting_dailyreport drops the trigger, so every `migrate` puts it back
@@ -20,6 +21,9 @@ MESSAGE = (
     "reporting_dailyreport: the institution, day, regime, status and first submission of a "
     "report are fixed; only its revision advances, to its latest revision"
 )
+
+# A report deleted and inserted again (foreign keys are checked at commit) would be a rewrite.
+DELETE_MESSAGE = "reporting_dailyreport: a report is never deleted"
 
 FIXED_COLUMNS_CHANGED = """
     NEW.id IS DISTINCT FROM OLD.id
@@ -41,13 +45,16 @@ NOT_THE_LATEST = """
 POSTGRESQL = f"""
 CREATE OR REPLACE FUNCTION fangkong_report_timeliness_fixed() RETURNS trigger AS $$
 BEGIN
+    IF TG_OP = 'DELETE' THEN
+        RAISE EXCEPTION '{DELETE_MESSAGE}' USING ERRCODE = 'insufficient_privilege';
+    END IF;
     IF {FIXED_COLUMNS_CHANGED} {NOT_THE_LATEST} THEN
         RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'insufficient_privilege';
     END IF;
     RETURN NEW;
 END;
 $$ LANGUAGE plpgsql;
-CREATE TRIGGER {TRIGGER} BEFORE UPDATE ON reporting_dailyreport
+CREATE TRIGGER {TRIGGER} BEFORE UPDATE OR DELETE ON reporting_dailyreport
     FOR EACH ROW EXECUTE FUNCTION fangkong_report_timeliness_fixed();
 """
 

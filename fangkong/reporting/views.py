@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import Case, Value, When
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from fangkong.core.dates import parse_day
 from fangkong.core.errors import error_body, error_items
 from fangkong.core.exceptions import Forbidden, PreconditionFailed, PreconditionRequired
-from fangkong.core.scoping import scope_of, visible
+from fangkong.core.scoping import visible
 from fangkong.institutions.models import Institution
 from fangkong.institutions.selectors import institution_get
 from fangkong.regions.models import Level, Region
@@ -125,6 +125,10 @@ def report(request: HttpRequest, code: str, day: str) -> HttpResponse:
     institution = institution_get(user=request.user, code=code)
     the_day = _day(day, _today(institution))
     if services.is_on_behalf(request.user, institution):
+        if request.method == "POST":  # a form kept open across a change of role, or forged
+            message = _("Nothing was sent: you are not this institution's operator. To report "
+                        "in its name, choose 代报.")  # fmt: skip
+            messages.warning(request, message)
         return redirect(_institution_url(institution, the_day))
     return _report_page(request, institution, the_day, on_behalf=False)
 
@@ -319,13 +323,11 @@ def institution_section(request: HttpRequest, institution: Institution) -> str:
 
 @login_required
 @require_POST
+@_refuses_bad_days
 def remind(request: HttpRequest, code: str) -> HttpResponse:
     """催报: remind the institution's operators now, once per institution and day."""
     institution = institution_get(user=request.user, code=code)
-    try:
-        day = parse_day(request.POST["date"]) if request.POST.get("date") else _today(institution)
-    except ValidationError:
-        return HttpResponseBadRequest(_("Enter a day as YYYY-MM-DD."))
+    day = _day(request.POST.get("date"), _today(institution))
     values = {"institution": institution.name}
     try:
         sent = reminders.remind_now(actor=request.user, institution=institution, day=day)
@@ -422,7 +424,7 @@ def _board_context(
         "grid_days": [cell_day for cell_day, _status in grid[0].cells] if grid else [],
         "grid_legend": [(key, label, GRID_SYMBOLS[key]) for key, label in _status_labels().items()],
         "unreported": _unreported(request, region, day, now, plan),
-        "may_remind": scope_of(request.user, {"officer", "admin"}).covers_path(region.path),
+        "may_remind": reminders.may_remind_in(request.user, region),
         **_confirmation_context(request, region, day, result.total),
     }  # fmt: skip
 

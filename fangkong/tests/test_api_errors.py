@@ -127,13 +127,13 @@ def test_a_deeply_nested_body_with_nul_is_refused_before_authentication(client, 
     ]
 
 
-def test_a_deeply_nested_body_is_refused_as_malformed(world):
+def test_a_deeply_nested_body_is_refused_as_too_deep_like_with_nul(world):
     body = "[" * 20_000 + "]" * 20_000
     response = world.api("admin").post(
         "/api/v1/regions", data=body, content_type="application/json"
     )
     assert response.status_code == 400
-    assert response.json()["code"] == "invalid_json"
+    assert response.json()["code"] == "too_deep"
 
 
 def test_an_unauthenticated_write_is_401_in_the_error_shape(client, db):

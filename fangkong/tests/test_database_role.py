@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.color import no_style
 from django.db import DatabaseError, connection, transaction
 
 from fangkong.audit.models import AuditEvent
@@ -115,6 +117,9 @@ def test_the_application_role_submits_but_cannot_get_around_the_triggers(
             "SET session_replication_role = replica": "permission denied",
             "DELETE FROM audit_auditevent": "append-only",
             "UPDATE reporting_dailyreport SET status = 'on_time'": "fixed",
+            # Deleting the report and inserting it again, on time, within one transaction (its
+            # revisions' foreign key is only checked at commit) would rewrite it too.
+            "DELETE FROM reporting_dailyreport": "never deleted",
         }
         for statement, reason in refused.items():
             with pytest.raises(DatabaseError, match=reason):
@@ -124,3 +129,14 @@ def test_the_application_role_submits_but_cannot_get_around_the_triggers(
     finally:
         connection.close()
         connection.settings_dict["USER"] = owner
+
+
+def test_the_triggerless_flush_of_the_tests_refuses_a_database_not_made_for_it(db: None) -> None:
+    name = connection.settings_dict["NAME"]
+    connection.settings_dict["NAME"] = "fangkong"  # as a deployment's database would be named
+    try:
+        with pytest.raises(ImproperlyConfigured, match="only a test_ or bench_ database"):
+            connection.ops.sql_flush(no_style(), ["audit_auditevent"])
+    finally:
+        connection.settings_dict["NAME"] = name
+    assert connection.ops.sql_flush(no_style(), ["audit_auditevent"])[0].startswith("SET LOCAL")

@@ -39,4 +39,5 @@ def test_the_board_says_why_a_warning_was_raised_without_method_codes(world, reg
                                       headers={"accept-language": "en"})  # fmt: skip
     html = page.content.decode()
     assert "well above the past 7 days, well above the week before last" in html
-    assert "C1" not in html and "EARS" not in html
+    # As words of their own: a random CSRF token or asset hash may well contain "C1".
+    assert not re.search(r"\b(C[123]|EARS)\b", html)

@@ -1,6 +1,8 @@
 """催报: an officer reminds an institution that has not reported, through every channel, once a
 day per institution, audited; nobody else may."""
 
+import datetime
+
 import pytest
 
 from fangkong.audit.models import AuditEvent
@@ -46,7 +48,7 @@ def test_the_page_shows_that_a_reminder_went_out(world, regime, clock):
     client = world.client("zuoqi")
     client.post(REMIND, {"date": str(DAY)})
     page = client.get(f"/institutions/1529210001/?date={DAY}", headers=EN).content.decode()
-    assert 'id="reminded"' in page and "A reminder was sent today at" in page
+    assert 'id="reminded"' in page and "A reminder was sent at" in page
 
 
 def test_the_scheduled_reminder_does_not_block_remind_now(world, regime, clock):
@@ -95,6 +97,18 @@ def test_remind_is_a_post_with_a_proper_day_and_a_next_on_this_site(world, regim
     clock.set(at(16, 30))
     client = world.client("zuoqi")
     assert client.get(REMIND).status_code == 405
-    assert client.post(REMIND, {"date": "20221025"}).status_code == 400
+    refused = client.post(REMIND, {"date": "20221025"}, headers=EN)
+    assert refused.status_code == 400
+    assert "Enter a day as YYYY-MM-DD." in refused.content.decode()  # the site's page, saying why
     response = client.post(REMIND, {"date": str(DAY), "next": "https://evil.example/"})
     assert response["Location"] == f"/institutions/1529210001/?date={DAY}"
+
+
+def test_a_reminder_goes_out_for_today_or_yesterday_only(world, regime, clock):
+    clock.set(at(10, day=DAY + datetime.timedelta(days=2)))
+    client = world.client("zuoqi")
+    old = client.post(REMIND, {"date": str(DAY)}, follow=True, headers=EN)
+    assert "A reminder goes out for today's or yesterday's report only." in messages_of(old)
+    assert not Dispatch.objects.filter(kind=DispatchKind.REMIND_NOW).exists()
+    client.post(REMIND, {"date": str(DAY + datetime.timedelta(days=1))})
+    assert Dispatch.objects.filter(kind=DispatchKind.REMIND_NOW).count() == 1

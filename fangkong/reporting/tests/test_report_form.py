@@ -163,8 +163,10 @@ def test_the_institution_page_gives_the_contact_and_a_phone_link(world, regime, 
 
 def test_an_officer_cannot_send_a_report_through_the_operators_form(world, regime, clock):
     clock.set(at(15))
-    response = world.client("zuoqi").post(REPORT, {**zero(CENSUS), "zero": "1"})
-    assert response.status_code == 302
+    response = world.client("zuoqi").post(REPORT, {**zero(CENSUS), "zero": "1"}, follow=True,
+                                          headers=EN)  # fmt: skip
+    assert response.redirect_chain[0][1] == 302
+    assert "Nothing was sent: you are not this institution&#x27;s operator." in page_of(response)
     assert not DailyReport.objects.exists()
 
 
