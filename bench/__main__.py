@@ -4,6 +4,8 @@
     python -m bench generate --scale province --days 365
     python -m bench completeness          # on the dataset `generate` left in the database
     python -m bench burst --concurrency 32
+    python -m bench entry_check           # 41,000 institutions under closure, the entry check
+    python -m bench liaison               # a year of liaison assignments, one day's coverage
     FANGKONG_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_nation python -m bench
 
 The database is `FANGKONG_BENCH_DATABASE_URL` (PostgreSQL: use a database named `bench_…`, it is
@@ -25,8 +27,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 WORKDIR = ROOT / "var" / "bench"
-FRESH = {"subtree", "generate"}
-NAMES = ["subtree", "generate", "completeness", "burst"]
+FRESH = {"subtree", "generate", "entry_check"}
+NAMES = ["subtree", "generate", "completeness", "burst", "liaison", "entry_check"]
 EXTRA = ["profile", "page_weight"]  # run only when named
 
 
@@ -91,7 +93,7 @@ def main() -> int:
     engine = setup_django(url, fresh=names[0] in FRESH)
     scale = args.scale or ("nation" if engine == "postgres" else "province")
 
-    from bench import burst, completeness, generate, profile, subtree
+    from bench import burst, completeness, entry_check, generate, liaison, profile, subtree
 
     benchmarks: dict[str, Callable[[], dict[str, Any]]] = {
         "subtree": subtree.run,
@@ -102,6 +104,8 @@ def main() -> int:
             settings=args.settings, healthz_requests=args.healthz, limit=args.limit,
         ),
         "profile": lambda: profile.run(limit=args.limit or 300),
+        "entry_check": entry_check.run,
+        "liaison": lambda: liaison.run(scale, repeat=args.repeat),
     }  # fmt: skip
     for index, name in enumerate(names):
         if name in FRESH and (index > 0 or engine == "postgres"):

@@ -120,7 +120,14 @@ PYDANTIC_CODES = {
     "string_too_long": "too_long",
     "string_too_short": "too_short",
 }
-OWN_CODES = {"invalid_date", "date_out_of_range", "invalid_time", "blank", "invalid_code"}
+OWN_CODES = {
+    "invalid_date",
+    "date_out_of_range",
+    "invalid_time",
+    "blank",
+    "invalid_code",
+    "invalid_moment",
+}
 
 
 @api.exception_handler(SchemaValidationError)
@@ -172,7 +179,9 @@ def on_condition(request: HttpRequest, exc: ApiError) -> HttpResponse:
 
 
 def _add_routers() -> None:
+    from fangkong.closures.api import router as closures_router
     from fangkong.institutions.api import router as institutions_router
+    from fangkong.liaison.api import router as liaison_router
     from fangkong.notifications.api import router as inbox_router
     from fangkong.regions.api import router as regions_router
     from fangkong.reporting.api import router as reporting_router
@@ -183,6 +192,8 @@ def _add_routers() -> None:
     api.add_router("/inbox", inbox_router)
     api.add_router("/", reporting_router)
     api.add_router("/", exports_router)
+    api.add_router("/", liaison_router)
+    api.add_router("/", closures_router)
 
 
 _add_routers()

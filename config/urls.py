@@ -18,6 +18,8 @@ urlpatterns = [
     path("institutions/", include("fangkong.institutions.urls")),
     path("audit/", include("fangkong.audit.urls")),
     path("", include("fangkong.reporting.urls")),
+    path("", include("fangkong.liaison.urls")),
+    path("", include("fangkong.closures.urls")),
     path("", include("fangkong.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "fangkong.notifications",
     "fangkong.surveillance",
     "fangkong.reporting",
+    "fangkong.liaison",
+    "fangkong.closures",
     "fangkong.dashboard",
     "fangkong.demo",
 ]

@@ -17,7 +17,18 @@ ACTION_LABELS: dict[str, Promise] = {
     "report.confirm": _("Banner's reports confirmed"),
     "report.remind": _("Institution reminded by an officer"),
     "report.export": _("Daily summary exported"),
+    # Closed management (closures)
+    "closure.create": _("Closure ordered"),
+    "closure.lift": _("Closure lifted"),
+    "gate.exception": _("Gate exception made"),
+    "gate.export": _("Gate register exported"),
+    # Leader liaison (liaison)
+    "liaison.assign": _("Liaison assigned"),
+    "liaison.end": _("Liaison assignment ended"),
+    "liaison.duty_log": _("Liaison duty logged"),
+    "liaison.export": _("Liaison coverage exported"),
     # Messages sent by the system (notifications: `<kind>.send`)
+    "liaison_gap.send": _("Institutions without liaisons announced"),
     "reminder.send": _("Reminder sent before the deadline"),
     "escalation.send": _("Missing reports announced"),
     "signal.send": _("Early warning sent"),

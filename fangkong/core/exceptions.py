@@ -13,6 +13,14 @@ class ApiError(Exception):
         self.field = field
 
 
+class Overlap(ApiError):
+    """A write that would break a uniqueness rule over time (409): two liaisons at one level of
+    an institution on a day, two closures of one institution on a day."""
+
+    status = 409
+    code = "overlap"
+
+
 class PreconditionFailed(ApiError):
     """The client's `If-Match` names a revision that is no longer current."""
 

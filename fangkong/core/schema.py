@@ -167,6 +167,7 @@ BAD_REQUEST = 400  # a rule the schema cannot say: a code in use, a scope, a fut
 UNAUTHENTICATED = 401  # no token, or one revoked
 FORBIDDEN = 403  # the role may see but not do this; a signed-in browser's CSRF check
 NOT_FOUND = 404  # absent or out of the caller's scope
+CONFLICT = 409  # a uniqueness rule over time: two liaisons at one level, overlapping closures
 PRECONDITION_FAILED = 412  # a stale If-Match
 TOO_LARGE = 413  # a body over FANGKONG_API_MAX_BODY
 UNPROCESSABLE = 422  # not what the schema describes; an Idempotency-Key reused for another body

@@ -3,16 +3,21 @@
 import datetime
 import random
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 from pypinyin import lazy_pinyin
 
-from fangkong.accounts.models import Role
+from fangkong.accounts.models import Role, User
 from fangkong.accounts.services import role_grant, user_ensure
+from fangkong.closures.models import ClosureOrder
+from fangkong.closures.services import Basis, closure_create, gate_event_record
 from fangkong.core.scoping import SYSTEM
 from fangkong.institutions.models import Institution, Kind
 from fangkong.institutions.services import institution_create
+from fangkong.liaison.models import LiaisonAssignment, LiaisonLevel
+from fangkong.liaison.services import assignment_create
 from fangkong.regions.loading import load_official
 from fangkong.regions.models import Region
 from fangkong.reporting.models import ReportingRegime
@@ -49,6 +54,19 @@ INSTITUTIONS = [
     DemoInstitution("1529710001", "阿拉善高新区颐养院", "152971", Kind.PRIVATE, 100,
                     "乌斯太镇", "李明", "0483-8991001"),
 ]  # fmt: skip
+
+
+# Leader liaison (领导包联) from 18 October 2021: each league leader answers for one institution,
+# and each banner names one of its leaders per institution.
+LIAISON_START = datetime.date(2021, 10, 18)
+LIAISONS = [
+    ("1529210001", "leader-league-1", "王建国", "leader-alashanzuoqi-1", "赵永平"),
+    ("1529210002", "leader-league-2", "李春梅", "leader-alashanzuoqi-2", "孙立新"),
+    ("1529210003", "leader-league-3", "张志强", "leader-alashanzuoqi-3", "周海燕"),
+    ("1529220001", "leader-league-4", "刘文华", "leader-alashanyouqi-1", "巴图"),
+    ("1529230001", "leader-league-5", "陈玉兰", "leader-ejinaqi-1", "其木格"),
+    ("1529710001", "leader-league-6", "杨树林", "leader-gaoxinqu-1", "吴天明"),
+]
 
 
 @dataclass(frozen=True)
@@ -100,6 +118,26 @@ def load_demo() -> list[DemoLogin]:
         role_grant(actor=SYSTEM, user=user, role=login.role, scope=scope)
     if not ReportingRegime.objects.filter(region=league).exists():
         _load_reports(league)
+    if not ClosureOrder.objects.filter(region=league).exists():
+        _load_closures(league)
+    return logins + _load_liaisons()
+
+
+def _load_liaisons() -> list[DemoLogin]:
+    """A league and a banner liaison for each institution, once; return their logins."""
+    logins = []
+    for code, *people in LIAISONS:
+        for (username, full_name), level in zip(
+            [people[0:2], people[2:4]], [LiaisonLevel.LEAGUE, LiaisonLevel.BANNER], strict=True
+        ):
+            user, created = user_ensure(actor=SYSTEM, username=username, full_name=full_name)
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+            if not LiaisonAssignment.objects.filter(institution__code=code, level=level).exists():
+                assignment_create(actor=SYSTEM, institution_code=code, username=username,
+                                  level=level, start_date=LIAISON_START)  # fmt: skip
+            logins.append(DemoLogin(username, Role.LIAISON, code))
     return logins
 
 
@@ -146,3 +184,37 @@ def _figures(item: DemoInstitution, index: int, fever: int) -> dict[str, int]:
         "positive": 0,
         "ppe_days": 20 + index,
     }
+
+
+CLOSED_FROM = datetime.date(2021, 10, 18)
+# (day, hh:mm, direction, purpose, name, temperature, test proof, officer's exception)
+GATE_EVENTS = [
+    (18, "07:40", "in", "staff", "王秀兰", "36.4", "核酸阴性 10-17", ""),
+    (18, "09:15", "in", "supplies", "蒙A·3K021 送菜", "36.6", "", ""),
+    (18, "10:05", "in", "medical", "巴彦浩特镇卫生院 赵医生", "36.5", "核酸阴性 10-17", ""),
+    (19, "08:02", "in", "staff", "刘建军", "36.3", "核酸阴性 10-18", ""),
+    (19, "15:30", "out", "medical", "住院老人 孙桂英（转诊盟医院）", "38.2", "",
+     "发热伴呼吸困难，120 转诊阿拉善盟中心医院"),
+]  # fmt: skip
+
+
+def _load_closures(league: Region) -> None:
+    """All six institutions closed from 18 October 2021 on the league's order, and the first
+    days of 阿拉善左旗社会福利中心's gate register, with one exception (a transfer to hospital)."""
+    officer = User.objects.get(username=f"officer-{_slug(league.name)}")
+    notice = Basis(title="关于全盟养老机构实施封闭管理的通知", number="阿民字〔2021〕（演示）",
+                   date=datetime.date(2021, 10, 17))  # fmt: skip
+    closure_create(actor=officer, region_code=league.code, start_date=CLOSED_FROM,
+                   level="full", basis=notice)  # fmt: skip
+    institution = Institution.objects.select_related("region").get(code="1529210001")
+    operator = User.objects.get(username=f"operator-{institution.code}")
+    zone = timezone.get_current_timezone()
+    for day, hour, direction, purpose, name, temperature, proof, exception in GATE_EVENTS:
+        at = datetime.datetime.combine(
+            CLOSED_FROM.replace(day=day), datetime.time.fromisoformat(hour), tzinfo=zone
+        )
+        gate_event_record(
+            actor=officer if exception else operator, institution=institution, at=at,
+            direction=direction, purpose=purpose, person_name=name,
+            temperature=Decimal(temperature), test_proof=proof, exception_reason=exception or None,
+        )  # fmt: skip

@@ -19,6 +19,8 @@ from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from fangkong.closures.models import ClosureLevel
+from fangkong.closures.selectors import closed_institution_ids
 from fangkong.core.exceptions import ApiError
 from fangkong.core.scoping import visible
 from fangkong.regions.models import Region
@@ -74,6 +76,7 @@ class UnitRow:
     submitted_at: datetime.datetime | None = None  # the report's first submission
     figures: dict[str, int] | None = None
     notes: str = ""
+    closure: str = ""  # the closure level in force that day (DESIGN.md: derived, not typed)
 
 
 def day_rows(
@@ -87,6 +90,7 @@ def day_rows(
     """
     units = selectors.unit_list(user=user, region=region, day=day, now=now)
     columns = [
+        "id",
         "code",
         "name",
         "region__code",
@@ -104,7 +108,11 @@ def day_rows(
     # banners' subtrees, and the Excel sheet groups consecutive rows by banner.
     values.sort(key=lambda v: (v["region__path"], v["code"]))
     banners = _banner_names(user, region, {_banner_of(region, v["region__path"]) for v in values})
-    return [_unit_row(v, _banner_of(region, v["region__path"]), banners) for v in values]
+    closed = closed_institution_ids(units.values("pk"), day)
+    return [
+        _unit_row(v, _banner_of(region, v["region__path"]), banners, closed.get(v["id"], ""))
+        for v in values
+    ]
 
 
 def _banner_of(region: Region, path: str) -> str:
@@ -118,7 +126,9 @@ def _banner_names(user: Any, region: Region, codes: set[str]) -> dict[str, str]:
     return names
 
 
-def _unit_row(values: dict[str, Any], banner: str, banners: dict[str, str]) -> UnitRow:
+def _unit_row(
+    values: dict[str, Any], banner: str, banners: dict[str, str], closure: str
+) -> UnitRow:
     received = values[f"{CURRENT}residents"] is not None
     return UnitRow(
         banner_code=banner,
@@ -133,6 +143,7 @@ def _unit_row(values: dict[str, Any], banner: str, banners: dict[str, str]) -> U
         submitted_at=values["today__first_submitted_at"] if received else None,
         figures={f: values[CURRENT + f] for f in COUNT_FIELDS} if received else None,
         notes=values[f"{CURRENT}notes"] or "",
+        closure=closure,
     )
 
 
@@ -162,6 +173,7 @@ def xlsx_headers() -> list[str]:
         _("Institution name"),
         _("Report status"),
         _("First submitted at"),
+        _("Under closure"),
         _("Zero report?"),
         *(str(f.label) for f in FIELDS),
         _("Reported on its behalf?"),
@@ -224,8 +236,9 @@ def _unit_cells(number: int, unit: UnitRow) -> list[Cell]:
     behalf = None if unit.on_behalf is None else (_("Yes") if unit.on_behalf else _("No"))
     figures: list[Cell] = [unit.figures[f] if unit.figures else None for f in COUNT_FIELDS]
     label = str(UnitStatus(unit.status).label)
-    return [number, unit.banner_name, unit.name, label, _local_time(unit.submitted_at), zero,
-            *figures, behalf, unit.notes]  # fmt: skip
+    closure = str(ClosureLevel(unit.closure).label) if unit.closure else None
+    return [number, unit.banner_name, unit.name, label, _local_time(unit.submitted_at), closure,
+            zero, *figures, behalf, unit.notes]  # fmt: skip
 
 
 def _local_time(moment: datetime.datetime | None) -> str | None:
@@ -240,7 +253,9 @@ def _total_cells(label: str, sublabel: str | None, rows: list[UnitRow]) -> list[
         "received": received,
         "expected": len(rows),
     }
-    return [None, label, sublabel, counted, None, None, *sum_figures(rows).values(), None, None]
+    closed = sum(1 for r in rows if r.closure)
+    return [None, label, sublabel, counted, None, closed, None, *sum_figures(rows).values(), None,
+            None]  # fmt: skip
 
 
 def _write_cells(sheet: Any, line: int, cells: list[Cell], style: Any) -> None:
@@ -262,8 +277,8 @@ def _layout(sheet: Any, columns: int) -> None:
     sheet.set_column(2, 2, 30)
     sheet.set_column(3, 3, 11)
     sheet.set_column(4, 4, 16)
-    sheet.set_column(5, 5, 11)
-    sheet.set_column(6, columns - 2, 10)
+    sheet.set_column(5, 6, 11)
+    sheet.set_column(7, columns - 2, 10)
     sheet.set_column(columns - 1, columns - 1, 40)
     sheet.freeze_panes(2, 3)
     sheet.set_landscape()

@@ -33,6 +33,8 @@ from fangkong.core.errors import field_error
 from fangkong.core.exceptions import Forbidden
 from fangkong.core.scoping import SYSTEM, scope_of
 from fangkong.institutions.models import Institution
+from fangkong.liaison import reminders as liaison_reminders
+from fangkong.liaison.services import roles_expire
 from fangkong.notifications.messages import Message, in_each_language
 from fangkong.notifications.models import Dispatch, Webhook
 from fangkong.notifications.recipients import Directory, operators_of
@@ -44,7 +46,7 @@ from fangkong.reporting.models import (
     ReportingRegime,
     UnitStatus,
 )
-from fangkong.reporting.rules import deadline_at, is_before_deadline, local_today
+from fangkong.reporting.rules import deadline_at, is_before_deadline, local_time, local_today
 from fangkong.reporting.selectors import day_plan, unit_list
 from fangkong.reporting.services import institution_regime
 from fangkong.reporting.template import BY_CODE
@@ -62,15 +64,19 @@ class DueRun:
     reminders: int
     escalations: int
     signals: int = 0
+    liaison_gaps: int = 0
 
 
 def run_due(*, now: datetime.datetime) -> DueRun:
     """Send whatever reminders and escalations are due at `now`; safe to run any number of times."""
     regimes = recent_regimes(now)
+    # The liaison role follows the assignments: it goes the day after the last one ends.
+    roles_expire(today=timezone.localdate(now))
     return DueRun(
         reminders=_send_reminders(regimes, now),
         escalations=_send_escalations(regimes, now),
         signals=send_signals(now=now),
+        liaison_gaps=_send_liaison_gaps(regimes, now),
     )
 
 
@@ -367,6 +373,24 @@ def missing_units(region: Region, day: datetime.date, now: datetime.datetime) ->
     listed = list(units[:MISSING_LISTED])
     count = units.count() if len(listed) == MISSING_LISTED else len(listed)
     return Missing(count, listed)
+
+
+# Liaison gaps ---------------------------------------------------------------------------------
+
+# The officers' morning notice: institutions without both liaisons on a day a regime covers,
+# sent once in this window of the regime's morning (a worker down all morning skips it; the
+# coverage page still shows the gaps).
+MORNING = (datetime.time(7, 0), datetime.time(9, 0))
+
+
+def _send_liaison_gaps(regimes: list[ReportingRegime], now: datetime.datetime) -> int:
+    sent = 0
+    for regime in regimes:
+        day = local_today(regime, now)
+        if regime.covers(day) and MORNING[0] <= local_time(regime, now).time() < MORNING[1]:
+            regions = escalation_regions(regime, _regions_with_regime(regimes, day))
+            sent += liaison_reminders.send_gaps(regions=regions, day=day)
+    return sent
 
 
 # Early-warning signals ------------------------------------------------------------------------

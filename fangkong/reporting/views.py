@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fangkong.closures.selectors import closed_institution_ids, closure_on
 from fangkong.core.dates import parse_day
 from fangkong.core.errors import error_body, error_items
 from fangkong.core.exceptions import Forbidden, PreconditionFailed, PreconditionRequired
@@ -177,7 +178,7 @@ def _report_page(
     return render(request, "reporting/report.html", {
         "institution": institution, "day": the_day, "report": existing, "form": form,
         "zero_form": zero_form, "previous": previous, "revisions": revisions,
-        "on_behalf": on_behalf, "now": now,
+        "on_behalf": on_behalf, "now": now, "closure": closure_on(institution, the_day),
         "deadline": None if existing else _deadline(institution, the_day, now),
         "census_bound": [zero_form[code] for code in ZERO_REPORT_INPUTS],
         "previous_rows": [(f.label, getattr(previous, f.code)) for f in FIELDS] if previous else [],
@@ -387,9 +388,14 @@ def _units_context(
     units = selectors.unit_list(
         user=request.user, region=region, day=day, now=now, status=status, plan=plan
     )
+    shown = list(units[:BOARD_UNITS])
+    # Under closure that day: derived from the closures, never typed into a report.
+    closed = closed_institution_ids([unit.pk for unit in shown], day)
+    for unit in shown:
+        unit.closure_level = closed.get(unit.pk)
     return {
         "region": region, "day": day, "status": status, "statuses": UnitStatus,
-        "units": units[:BOARD_UNITS], "units_total": units.count(),
+        "units": shown, "units_total": units.count(),
         # Links name the board: a refused confirmation draws it at the confirm address.
         "board_path": reverse("reporting:board", args=[region.code]),
         "board_url": _board_url(region.code, day, status),

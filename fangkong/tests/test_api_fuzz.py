@@ -43,7 +43,7 @@ CONFIG = schemathesis.Config.from_dict({
         # Allowed by the schema: done (2xx), or refused for a rule beyond any schema (400), for
         # the caller's rights (401, 403, 404) or the report's version (412, 428); never 422.
         "positive_data_acceptance": {
-            "expected-statuses": ["2xx", "400", "401", "403", "404", "412", "428"],
+            "expected-statuses": ["2xx", "400", "401", "403", "404", "409", "412", "428"],
         },
         "negative_data_rejection": {
             "expected-statuses": ["400", "401", "403", "404", "413", "422"],

@@ -42,7 +42,7 @@ def test_officer_goes_from_home_to_the_board_and_downloads_the_day(
     live_server: LiveServer, world: World, regime: None, page: Page
 ) -> None:
     sign_in(page, live_server, "league", PASSWORD)
-    page.locator("nav.boards").get_by_role("link", name=re.compile("阿拉善盟")).click()
+    page.locator("nav.boards").get_by_role("link", name=re.compile("阿拉善盟今日报告")).click()
     expect(page).to_have_url(re.compile(r"/board/152900/$"))
     page.wait_for_load_state("networkidle")
     for button, suffix in (("#download-xlsx", ".xlsx"), ("#download-csv", ".csv")):

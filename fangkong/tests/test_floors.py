@@ -24,6 +24,8 @@ FLOORS = {
     "notifications": 5,
     "surveillance": 5,
     "reporting": 6,
+    "closures": 6,
+    "liaison": 6,
     "dashboard": 7,
     "demo": 7,
 }

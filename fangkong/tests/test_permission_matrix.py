@@ -132,3 +132,150 @@ def test_out_of_scope_page_is_a_friendly_404_in_chinese(world):
 def test_audit_link_is_offered_only_to_those_who_may_read_it(world):
     assert "审计日志" in world.client("zuoqi").get("/").content.decode()
     assert "审计日志" not in world.client("operator").get("/").content.decode()
+
+
+# Closed management (fangkong/closures): every endpoint and page that takes an object.
+CLOSURE_API_URLS = [
+    "/api/v1/regions/{region}/closures",
+    "/api/v1/regions/{region}/gate-exceptions?date=2021-10-25",
+    "/api/v1/institutions/{institution}/closures",
+    "/api/v1/institutions/{institution}/gate-events?date=2021-10-25",
+    "/api/v1/institutions/{institution}/entry-check?at=2021-10-25T10:00:00%2B08:00&purpose=visit",
+]
+CLOSURE_PAGES = [
+    "/closures/regions/{region}/",
+    "/closures/regions/{region}/closures.xlsx",
+    "/closures/institutions/{institution}/",
+    "/gate/{institution}/",
+    "/gate/{institution}/register/",
+    "/gate/{institution}/register.xlsx",
+]
+
+
+@pytest.mark.parametrize("url", CLOSURE_API_URLS)
+@pytest.mark.parametrize("persona", INSIDE)
+def test_closure_api_serves_objects_inside_scope(world, persona, url):
+    region, institution = INSIDE[persona]
+    response = world.api(persona).get(url.format(region=region, institution=institution))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("url", CLOSURE_API_URLS)
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_closure_api_answers_404_outside_scope(world, persona, region, institution, url):
+    response = world.api(persona).get(url.format(region=region, institution=institution))
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_gate_events_cannot_be_recorded_outside_scope(world, persona, region, institution):
+    body = {"at": "2021-10-25T10:00:00+08:00", "direction": "in", "purpose": "staff",
+            "person_name": "张三"}  # fmt: skip
+    response = world.api(persona).post(
+        f"/api/v1/institutions/{institution}/gate-events", data=json.dumps(body),
+        content_type="application/json",
+    )  # fmt: skip
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("url", CLOSURE_PAGES)
+@pytest.mark.parametrize("persona", INSIDE)
+def test_closure_pages_serve_objects_inside_scope(world, persona, url):
+    region, institution = INSIDE[persona]
+    response = world.client(persona).get(url.format(region=region, institution=institution))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("url", CLOSURE_PAGES)
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_closure_pages_answer_404_outside_scope(world, persona, region, institution, url):
+    response = world.client(persona).get(url.format(region=region, institution=institution))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_closures_cannot_be_ordered_outside_scope(world, persona, region, institution):
+    from fangkong.closures.models import Closure
+
+    for target in ({"institution_code": institution}, {"region_code": region}):
+        body = {**target, "start_date": "2021-10-18", "level": "full", "basis": "通知"}
+        response = world.api(persona).post(
+            "/api/v1/closures", data=json.dumps(body), content_type="application/json"
+        )
+        assert response.status_code == 400
+        assert response.json()["field"] in target
+    assert not Closure.objects.exists()
+
+
+# Leader liaison (fangkong/liaison) --------------------------------------------------------------
+
+LIAISON_API_URLS = [
+    "/api/v1/regions/{region}/liaison-coverage?date=2021-10-18",
+    "/api/v1/regions/{region}/liaison-coverage.xlsx?date=2021-10-18",
+    "/api/v1/institutions/{institution}/liaison-assignments",
+    "/api/v1/institutions/{institution}/duty-log",
+    "/api/v1/liaison-assignments/{assignment}",
+]
+LIAISON_PAGES = [
+    "/liaison/{region}/",
+    "/liaison/institution/{institution}/",
+    "/liaison/institution/{institution}/duty/",
+]
+
+
+def _liaison_of(world, institution):
+    """An assignment at the institution, by the system, of a user of no scope of their own."""
+    import datetime
+
+    from fangkong.accounts.services import user_ensure
+    from fangkong.core.scoping import SYSTEM
+    from fangkong.liaison.services import assignment_create
+
+    user_ensure(actor=SYSTEM, username="leader")
+    return assignment_create(actor=SYSTEM, institution_code=institution, username="leader",
+                             level="league", start_date=datetime.date(2021, 10, 1))  # fmt: skip
+
+
+@pytest.mark.parametrize("url", LIAISON_API_URLS)
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_liaison_api_answers_404_outside_scope(world, persona, region, institution, url):
+    assignment = _liaison_of(world, institution)
+    api = world.api(persona)
+    response = api.get(url.format(region=region, institution=institution, assignment=assignment.pk))
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_liaison_writes_answer_404_outside_scope(world, persona, region, institution):
+    assignment = _liaison_of(world, institution)
+    api = world.api(persona)
+    end = api.post(f"/api/v1/liaison-assignments/{assignment.pk}/end",
+                   data=json.dumps({"end_date": "2021-10-20"}),
+                   content_type="application/json")  # fmt: skip
+    log = api.post(f"/api/v1/institutions/{institution}/duty-log",
+                   data=json.dumps({"date": "2021-10-20", "method": "phone", "checked": "x"}),
+                   content_type="application/json")  # fmt: skip
+    assert (end.status_code, log.status_code) == (404, 404)
+    assignment.refresh_from_db()
+    assert assignment.end_date is None
+
+
+@pytest.mark.parametrize("url", LIAISON_PAGES)
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_liaison_pages_answer_404_outside_scope(world, persona, region, institution, url):
+    assignment = _liaison_of(world, institution)
+    client = world.client(persona)
+    assert client.get(url.format(region=region, institution=institution)).status_code == 404
+    end = client.post(f"/liaison/assignment/{assignment.pk}/end/", {"end_date": "2021-10-20"})
+    assert end.status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["admin", "league", "zuoqi", "ejina"])
+def test_liaison_coverage_serves_officers_inside_scope(world, persona):
+    region, institution = INSIDE[persona]
+    api = world.api(persona)
+    assert api.get(f"/api/v1/regions/{region}/liaison-coverage?date=2021-10-18").status_code == 200
+    assert world.client(persona).get(f"/liaison/{region}/").status_code == 200
+    assert api.get(f"/api/v1/institutions/{institution}/liaison-assignments").status_code == 200

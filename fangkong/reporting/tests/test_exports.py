@@ -72,7 +72,7 @@ def label(text):
 
 
 def figures_of(row):
-    figures = zip(COUNT_FIELDS, row[6:], strict=False)
+    figures = zip(COUNT_FIELDS, row[7:], strict=False)
     return {code: None if value == "" else int(value) for code, value in figures}
 
 
@@ -84,7 +84,8 @@ def test_excel_has_the_title_and_the_headers_officials_use(world, reported):
     assert "阿拉善盟" in sheet[0][0] and "2022年10月25日" in sheet[0][0]
     with translation.override("zh-hans"):
         assert sheet[1] == xlsx_headers()
-    assert sheet[1][6] == "在院老人数"
+    assert sheet[1][5] == label("Under closure")
+    assert sheet[1][7] == "在院老人数"
     assert sheet[1][-3] == "防护物资可用天数"
 
 
@@ -98,8 +99,8 @@ def test_excel_lists_every_expected_institution_with_its_status(world, reported)
         "阿拉善高新区颐养院": "未报告",
     }  # fmt: skip
     missing = units["阿拉善左旗巴彦浩特镇敬老院"]
-    assert missing[4:] == [""] * (len(COUNT_FIELDS) + 4)
-    assert units["阿拉善右旗社会福利中心"][5] == label("Yes")
+    assert missing[4:] == [""] * (len(COUNT_FIELDS) + 5)
+    assert units["阿拉善右旗社会福利中心"][6] == label("Yes")
     assert figures_of(units["阿拉善左旗社会福利中心"]) == ZUOQI  # the amended revision
     assert units["额济纳旗社会福利中心"][-1] == "=缺少N95口罩"  # text, never a formula
 
@@ -123,7 +124,7 @@ def test_excel_subtotals_and_total_add_up_the_received_reports(world, reported):
 
 def test_excel_keeps_the_title_across_and_the_header_in_view(world, reported):
     response = world.api("league").get(url("daily-summary.xlsx"))
-    assert read_xlsx(response).merged_cell_ranges == [((0, 0), (0, len(COUNT_FIELDS) + 7))]
+    assert read_xlsx(response).merged_cell_ranges == [((0, 0), (0, len(COUNT_FIELDS) + 8))]
     with zipfile.ZipFile(io.BytesIO(response.content)) as book:
         sheet = book.read("xl/worksheets/sheet1.xml").decode()
     # Frozen under the two title rows and right of number, banner and institution.

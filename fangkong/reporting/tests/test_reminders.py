@@ -535,7 +535,9 @@ def test_the_command_sends_what_is_due_at_the_given_moment(world, regime, captur
     out = io.StringIO()
     with capture(execute=True):
         call_command("reminders", "run", "--at", "2022-10-25T15:30:00+08:00", stdout=out)
-    assert out.getvalue().strip() == "reminders: 2 sent; escalations: 0 sent; signals: 0 sent"
+    assert out.getvalue().strip() == (
+        "reminders: 2 sent; escalations: 0 sent; signals: 0 sent; liaison gaps: 0 sent"
+    )
     assert len(mails_to("operator")) == 1
 
 
@@ -549,14 +551,21 @@ def test_the_loop_runs_until_told_to_stop(world, regime, clock):
     clock.set(at(15, 30))
     out = io.StringIO()
     call_command("reminders", "loop", "--interval", "0", "--max-runs", "3", stdout=out)
-    assert out.getvalue().strip() == "reminders: 2 sent; escalations: 0 sent; signals: 0 sent"
+    assert out.getvalue().strip() == (
+        "reminders: 2 sent; escalations: 0 sent; signals: 0 sent; liaison gaps: 0 sent"
+    )
     assert len(inbox(world, "operator")) == 1
 
 
 def test_the_task_sends_what_is_due_now(world, regime, clock):
     clock.set(at(15, 30))
     result = run_reminders.enqueue()
-    assert result.return_value == {"reminders": 2, "escalations": 0, "signals": 0}
+    assert result.return_value == {
+        "reminders": 2,
+        "escalations": 0,
+        "signals": 0,
+        "liaison_gaps": 0,
+    }
 
 
 @pytest.mark.django_db(transaction=True)

@@ -91,11 +91,11 @@ class Command(BaseCommand):
             # The next tick tries again: whatever was claimed is not sent twice.
             log.exception("reminders: the run failed")
             return
-        if result.reminders or result.escalations or result.signals:
+        if result.reminders or result.escalations or result.signals or result.liaison_gaps:
             self._report(result)
 
     def _report(self, result: DueRun) -> None:
         self.stdout.write(
             f"reminders: {result.reminders} sent; escalations: {result.escalations} sent; "
-            f"signals: {result.signals} sent"
+            f"signals: {result.signals} sent; liaison gaps: {result.liaison_gaps} sent"
         )

@@ -1,0 +1,130 @@
+"""The entry check reads like the rule table (DESIGN.md, "Closures"): each row is a level, a
+direction and a purpose, and what the gate does with it — with and without an officer's
+exception."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import translation
+
+from fangkong.closures.models import RuleOutcome
+from fangkong.closures.services import (
+    EntryRefused,
+    ExitRefused,
+    closure_create,
+    entry_check,
+    gate_event_record,
+)
+from fangkong.closures.tests.conftest import NOTICE
+from fangkong.core.scoping import SYSTEM
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+START = datetime.date(2021, 10, 18)
+END = datetime.date(2021, 11, 20)
+NOON = datetime.datetime(2021, 10, 25, 12, 0, tzinfo=SHANGHAI)
+
+ALLOWED, CONDITIONAL, REFUSED = RuleOutcome.ALLOWED, RuleOutcome.CONDITIONAL, RuleOutcome.REFUSED
+
+# level       direction  purpose      outcome
+RULE_TABLE = [
+    ("full",      "in",  "visit",     REFUSED),
+    ("full",      "in",  "admission", REFUSED),
+    ("full",      "in",  "staff",     CONDITIONAL),
+    ("full",      "in",  "supplies",  CONDITIONAL),
+    ("full",      "in",  "medical",   CONDITIONAL),
+    ("full",      "out", "visit",     REFUSED),
+    ("full",      "out", "admission", REFUSED),
+    ("full",      "out", "staff",     REFUSED),
+    ("full",      "out", "supplies",  REFUSED),
+    ("full",      "out", "medical",   REFUSED),
+    ("exit_only", "in",  "visit",     REFUSED),
+    ("exit_only", "in",  "admission", REFUSED),
+    ("exit_only", "in",  "staff",     REFUSED),
+    ("exit_only", "in",  "supplies",  REFUSED),
+    ("exit_only", "in",  "medical",   CONDITIONAL),
+    ("exit_only", "out", "visit",     ALLOWED),
+    ("exit_only", "out", "admission", ALLOWED),
+    ("exit_only", "out", "staff",     ALLOWED),
+    ("exit_only", "out", "supplies",  ALLOWED),
+    ("exit_only", "out", "medical",   ALLOWED),
+]  # fmt: skip
+
+
+def close(world, level, start=START, end=END, code="1529210001"):
+    return closure_create(actor=SYSTEM, institution_code=code, start_date=start, end_date=end,
+                          level=level, basis=NOTICE)  # fmt: skip
+
+
+@pytest.mark.parametrize(("level", "direction", "purpose", "outcome"), RULE_TABLE)
+def test_the_check_answers_as_the_rule_table(world, level, direction, purpose, outcome):
+    close(world, level)
+    decision = entry_check(world.institutions["1529210001"], NOON, purpose, direction)
+    assert decision.outcome == outcome
+    assert decision.allowed == (outcome != REFUSED)
+    assert decision.reason  # every answer says why
+    assert bool(decision.conditions) == (outcome == CONDITIONAL)
+
+
+@pytest.mark.parametrize(("level", "direction", "purpose", "outcome"), RULE_TABLE)
+def test_the_gate_refuses_without_an_exception_what_the_table_refuses(
+    world, level, direction, purpose, outcome
+):
+    close(world, level)
+    record = dict(actor=world.users["operator"], institution=world.institutions["1529210001"],
+                  at=NOON, direction=direction, purpose=purpose, person_name="张三")  # fmt: skip
+    if outcome == REFUSED:
+        refusal = EntryRefused if direction == "in" else ExitRefused
+        with pytest.raises(refusal):
+            gate_event_record(**record)
+    else:
+        event = gate_event_record(**record)
+        assert event.outcome == outcome and not event.is_exception
+
+
+@pytest.mark.parametrize(("level", "direction", "purpose", "outcome"), RULE_TABLE)
+def test_an_officers_exception_lets_through_what_the_table_refuses(
+    world, level, direction, purpose, outcome
+):
+    close(world, level)
+    record = dict(actor=world.users["zuoqi"], institution=world.institutions["1529210001"],
+                  at=NOON, direction=direction, purpose=purpose, person_name="张三")  # fmt: skip
+    if outcome == REFUSED:
+        event = gate_event_record(**record, exception_reason="送医 120")
+        assert event.is_exception and event.exception_by == world.users["zuoqi"]
+    else:  # nothing to except: an exception is refused as needless
+        with pytest.raises(Exception, match="exception_reason"):
+            gate_event_record(**record, exception_reason="送医 120")
+
+
+def test_outside_any_closure_the_gate_is_open(world):
+    decision = entry_check(world.institutions["1529210001"], NOON, "visit")
+    assert decision.allowed and decision.closure is None
+
+
+@pytest.mark.parametrize(
+    ("moment", "closed"),
+    [
+        # The first day starts at local midnight; the instant before it is still open.
+        (datetime.datetime(2021, 10, 17, 23, 59, 59, 999999, tzinfo=SHANGHAI), False),
+        (datetime.datetime(2021, 10, 18, 0, 0, tzinfo=SHANGHAI), True),
+        # The same instants written in UTC: the day is Shanghai's, whatever the offset.
+        (datetime.datetime(2021, 10, 17, 15, 59, 59, tzinfo=datetime.UTC), False),
+        (datetime.datetime(2021, 10, 17, 16, 0, tzinfo=datetime.UTC), True),
+        # The last day (end_date) is included to its last instant.
+        (datetime.datetime(2021, 11, 20, 23, 59, 59, 999999, tzinfo=SHANGHAI), True),
+        (datetime.datetime(2021, 11, 21, 0, 0, tzinfo=SHANGHAI), False),
+        (datetime.datetime(2021, 11, 20, 16, 0, tzinfo=datetime.UTC), False),
+    ],
+)
+def test_a_closure_runs_from_its_first_to_its_last_local_day_included(world, moment, closed):
+    close(world, "full")
+    decision = entry_check(world.institutions["1529210001"], moment, "visit")
+    assert decision.allowed is not closed
+
+
+def test_the_reason_is_in_the_readers_language(world):
+    close(world, "exit_only")
+    institution = world.institutions["1529210001"]
+    with translation.override("en"):
+        assert "nobody enters but medical staff" in entry_check(institution, NOON, "staff").reason

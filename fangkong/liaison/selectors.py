@@ -1,0 +1,276 @@
+"""Reads of the liaison measure, each through the scope of the user asking."""
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet
+
+from fangkong.accounts.models import Role, RoleGrant, User
+from fangkong.core.scoping import get_visible_or_404, visible
+from fangkong.institutions.models import Institution
+from fangkong.liaison.models import DutyLog, LiaisonAssignment, LiaisonLevel
+from fangkong.regions.models import Region
+
+# Who reads a region's coverage: those who assign liaisons there.
+COVERAGE_READERS = {"admin", "officer"}
+# Who reads an institution's duty log: its officers and its liaisons.
+DUTY_LOG_READERS = {"admin", "officer", "liaison"}
+
+
+def open_on(day: datetime.date) -> Q:
+    """Institutions operating on `day` (an institution's last day is its `closed_on`)."""
+    return (Q(opened_on__isnull=True) | Q(opened_on__lte=day)) & (
+        Q(closed_on__isnull=True) | Q(closed_on__gte=day)
+    )
+
+
+def runs_on(day: datetime.date, prefix: str = "") -> Q:
+    """Assignments covering `day`."""
+    return Q(**{f"{prefix}start_date__lte": day}) & (
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": day})
+    )
+
+
+def coverage_region_get(*, user: Any, code: str) -> Region:
+    return get_visible_or_404(Region.objects.select_related("parent"), user, COVERAGE_READERS,
+                              code=code)  # fmt: skip
+
+
+def institutions_with_liaisons(region: Region, day: datetime.date) -> QuerySet[Institution]:
+    """The institutions open on `day` in `region`'s subtree, each joined to its league and its
+    banner assignment of that day (`league`, `banner`; absent: none).
+
+    The database allows one assignment per institution, level and day, so each join adds at
+    most one row: one row per institution, counted without grouping by institution.
+    """
+    units = Institution.objects.filter(open_on(day))
+    if region.path:  # the nation's subtree is everything
+        units = units.filter(region__in=Region.objects.filter(path__startswith=region.path)
+                             .values("pk"))  # fmt: skip
+    return units.annotate(
+        league=FilteredRelation(
+            "liaison_assignments",
+            condition=Q(liaison_assignments__level=LiaisonLevel.LEAGUE)
+            & runs_on(day, "liaison_assignments__"),
+        ),
+        banner=FilteredRelation(
+            "liaison_assignments",
+            condition=Q(liaison_assignments__level=LiaisonLevel.BANNER)
+            & runs_on(day, "liaison_assignments__"),
+        ),
+    )
+
+
+@dataclass
+class CoverageCounts:
+    institutions: int = 0
+    covered: int = 0
+    no_league: int = 0
+    no_banner: int = 0
+
+    @property
+    def uncovered(self) -> int:
+        return self.institutions - self.covered
+
+    def add(self, other: "CoverageCounts") -> None:
+        for name in ("institutions", "covered", "no_league", "no_banner"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+COUNTS = {
+    "institutions": Count("pk"),
+    "covered": Count("pk", filter=Q(league__id__isnull=False, banner__id__isnull=False)),
+    "no_league": Count("pk", filter=Q(league__id__isnull=True)),
+    "no_banner": Count("pk", filter=Q(banner__id__isnull=True)),
+}
+
+
+def coverage_counts(region: Region, day: datetime.date) -> CoverageCounts:
+    """How many of the region's open institutions have both liaisons on `day`: one query."""
+    row = institutions_with_liaisons(region, day).aggregate(**COUNTS)
+    return CoverageCounts(**{name: row[name] or 0 for name in COUNTS})
+
+
+def uncovered_units(region: Region, day: datetime.date) -> QuerySet[Any]:
+    """The region's open institutions lacking a liaison on `day`, by region and code, as dicts
+    of `code`, `name`, `region_code`, `league_id` and `banner_id` (None: missing)."""
+    return (
+        institutions_with_liaisons(region, day)
+        .filter(Q(league__id__isnull=True) | Q(banner__id__isnull=True))
+        .order_by("region__path", "code")
+        .values(
+            "code",
+            "name",
+            region_code=F("region__code"),
+            league_id=F("league__id"),
+            banner_id=F("banner__id"),
+        )
+    )
+
+
+def missing_levels(unit: dict[str, Any]) -> list[str]:
+    return [level for level in LiaisonLevel.values if unit[f"{level}_id"] is None]
+
+
+@dataclass
+class Coverage:
+    """A region's coverage on a day, in total and per child region (for the page)."""
+
+    region: Region
+    day: datetime.date
+    total: CoverageCounts
+    children: list[tuple[Region, CoverageCounts]] = field(default_factory=list)
+
+
+def coverage_by_child(region: Region, day: datetime.date) -> Coverage:
+    """The counts per child region: one query grouped by region, folded on the region table."""
+    child_of: dict[int, int] = {}
+    children = list(region.children.order_by("code"))
+    by_path = {child.path: child.pk for child in children}
+    depth = len(region.path)
+    for pk, path in Region.objects.filter(path__startswith=region.path).values_list("pk", "path"):
+        end = path.find("/", depth)
+        child_of[pk] = by_path.get(path[: end + 1], 0) if end >= 0 else 0
+    rows: Any = institutions_with_liaisons(region, day).values("region_id").annotate(**COUNTS)
+    sums: dict[int, CoverageCounts] = {}
+    for row in rows.order_by():
+        counts = CoverageCounts(**{name: row[name] for name in COUNTS})
+        sums.setdefault(child_of.get(row["region_id"], 0), CoverageCounts()).add(counts)
+    total = CoverageCounts()
+    for counts in sums.values():
+        total.add(counts)
+    pairs = [(child, sums.get(child.pk, CoverageCounts())) for child in children]
+    return Coverage(region=region, day=day, total=total, children=pairs)
+
+
+def units_with_liaisons(region: Region, day: datetime.date) -> QuerySet[Any]:
+    """The institutions placed directly on `region`, open on `day`, with their liaisons' names."""
+    return (
+        institutions_with_liaisons(region, day)
+        .filter(region=region)
+        .order_by("code")
+        .values(
+            "code",
+            "name",
+            league_id=F("league__id"),
+            banner_id=F("banner__id"),
+            league_name=F("league__official__full_name"),
+            league_username=F("league__official__username"),
+            banner_name=F("banner__official__full_name"),
+            banner_username=F("banner__official__username"),
+        )
+    )
+
+
+# Officials -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfficialLoad:
+    """An official and the institutions they answer for at one level on a day."""
+
+    official: User
+    level: str
+    institutions: list[Institution]
+
+
+def officials_with_several(region: Region, day: datetime.date) -> list[OfficialLoad]:
+    """Officials holding more than one institution of the region at one level on `day` (the
+    rule is one each: a warning, not a refusal)."""
+    inside = LiaisonAssignment.objects.filter(runs_on(day))
+    if region.path:
+        inside = inside.filter(institution__region__path__startswith=region.path)
+    heavy = inside.values("official_id", "level").annotate(n=Count("pk")).filter(n__gt=1).order_by()
+    keys = {(row["official_id"], row["level"]) for row in heavy}
+    if not keys:
+        return []
+    loads: dict[tuple[int, str], OfficialLoad] = {}
+    rows = (
+        inside.filter(official_id__in={official for official, _ in keys})
+        .select_related("official", "institution")
+        .order_by("official__username", "level", "institution__code")
+    )
+    for assignment in rows:
+        key = (assignment.official_id, assignment.level)
+        if key in keys:
+            loads.setdefault(key, OfficialLoad(assignment.official, assignment.level, []))
+            loads[key].institutions.append(assignment.institution)
+    return list(loads.values())
+
+
+def officials_without(region: Region, day: datetime.date) -> list[User]:
+    """Users holding the liaison role in the region who answer for none of its institutions on
+    `day` (their assignment there is still to come, or the role was granted by hand)."""
+    inside = Q(institution__region__path__startswith=region.path) | Q(
+        region__path__startswith=region.path
+    )
+    holders = RoleGrant.objects.filter(inside, role=Role.LIAISON).values("user_id")
+    busy = LiaisonAssignment.objects.filter(
+        runs_on(day), institution__region__path__startswith=region.path
+    ).values("official_id")
+    return list(
+        User.objects.filter(pk__in=holders, is_active=True)
+        .exclude(pk__in=busy)
+        .order_by("username")
+    )
+
+
+def other_institutions(
+    official: User, level: str, start: datetime.date, end: datetime.date | None, exclude: int
+) -> list[LiaisonAssignment]:
+    """The official's other assignments at `level` sharing a day with `[start, end]`."""
+    others = LiaisonAssignment.objects.filter(official=official, level=level).exclude(pk=exclude)
+    others = others.filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+    if end is not None:
+        others = others.filter(start_date__lte=end)
+    return list(others.select_related("institution").order_by("start_date"))
+
+
+# Assignments and the duty log ---------------------------------------------------------------
+
+
+def assignment_list(*, user: Any, institution: Institution) -> QuerySet[LiaisonAssignment]:
+    return visible(
+        LiaisonAssignment.objects.filter(institution=institution).select_related(
+            "official", "institution", "created_by"
+        ),
+        user,
+    ).order_by("level", "-start_date")
+
+
+def assignment_get(*, user: Any, pk: int) -> LiaisonAssignment:
+    return get_visible_or_404(
+        LiaisonAssignment.objects.select_related("official", "institution__region", "created_by"),
+        user,
+        pk=pk,
+    )
+
+
+def current_liaisons(institution: Institution, day: datetime.date) -> dict[str, LiaisonAssignment]:
+    """The institution's liaison of each level on `day`, by level."""
+    rows = LiaisonAssignment.objects.filter(runs_on(day), institution=institution)
+    return {row.level: row for row in rows.select_related("official")}
+
+
+def duty_log_institution(*, user: Any, code: str) -> Institution:
+    """The institution whose duty log the user may read (its officers and liaisons), or 404."""
+    return get_visible_or_404(Institution.objects.select_related("region"), user,
+                              DUTY_LOG_READERS, code=code)  # fmt: skip
+
+
+def duty_log_list(*, user: Any, institution: Institution) -> QuerySet[DutyLog]:
+    return (
+        visible(DutyLog.objects.filter(institution=institution), user, DUTY_LOG_READERS)
+        .select_related("assignment__official", "written_by")
+        .prefetch_related("findings")
+        .order_by("-day", "-written_at")
+    )
+
+
+def coverage_region_visible(user: Any, region: Region) -> bool:
+    return visible(Region.objects.filter(pk=region.pk), user, COVERAGE_READERS).exists()
+
+
+def duty_log_visible(user: Any, institution: Institution) -> bool:
+    return visible(Institution.objects.filter(pk=institution.pk), user, DUTY_LOG_READERS).exists()
