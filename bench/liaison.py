@@ -144,7 +144,7 @@ def selector_answer(region: Any, day: datetime.date) -> tuple[int, int, list[tup
 def time_scope(label: str, region: Any, day: datetime.date, repeat: int) -> dict[str, Any]:
     _user, secret = officer(region)
     client = Client(headers={"authorization": f"Bearer {secret}"})
-    url = f"/api/v1/regions/{region.code}/liaison-coverage?date={day.isoformat()}"
+    url = f"/api/v1/regions/{region.code}/liaison-coverage?date={day.isoformat()}&limit={PAGE}"
 
     def api() -> Any:
         response = client.get(url)

@@ -32,9 +32,6 @@ from fangkong.regions.models import Region
 
 CLOSURE_MANAGERS = {"admin", "officer"}  # order and lift closures, make gate exceptions
 GATE_KEEPERS = {"admin", "officer", "operator"}  # record passages at the gate
-# A phone's clock may run a little ahead of the server's: a passage this far "in the future"
-# is taken as now-ish, not refused.
-CLOCK_SKEW = datetime.timedelta(minutes=1)
 OVERLAP_LIST = 5  # institutions named in an overlap refusal
 
 
@@ -49,7 +46,7 @@ class Basis:
 
 def local_day(moment: datetime.datetime) -> datetime.date:
     """The day of the site's time zone a moment falls on: the day a closure's dates speak of."""
-    return timezone.localtime(moment).date()
+    return timezone.localtime(moment, timezone.get_default_timezone()).date()
 
 
 # Who may do what ------------------------------------------------------------------------------
@@ -222,7 +219,8 @@ def closure_lift(
     one institution: one order, one audit event listing them.
 
     A closure that starts after `end_date` is not touched; one whose last day is earlier is
-    over already.
+    over already. An end before the local day of a passage registered under one of them is
+    refused (`passages_after`).
     """
     basis = _validate_basis(basis)
     region, single = _target(actor, region_code, institution_code)
@@ -238,6 +236,7 @@ def closure_lift(
             "end_date", _("No closure here is in force after %(day)s."), "nothing_to_lift",
             day=end_date.isoformat(),
         )  # fmt: skip
+    _refuse_passages_after(lifted, end_date)
     order = ClosureOrder.objects.create(
         kind=OrderKind.LIFT, region=region, institution=single, basis_title=basis.title,
         basis_number=basis.number, basis_date=basis.date, ordered_by=_user(actor),
@@ -252,6 +251,23 @@ def closure_lift(
         "end_date": end_date.isoformat(), "institutions": sorted(before), "ended_before": before,
     })  # fmt: skip
     return order
+
+
+def _refuse_passages_after(closures: list[Closure], end_date: datetime.date) -> None:
+    """A closure may not end before a passage registered under it (its rows are locked, and
+    the gate register locks them too, so no passage slips in meanwhile)."""
+    latest = (
+        GateEvent.objects.filter(closure__in=closures)
+        .select_related("institution")
+        .order_by("-at")
+        .first()
+    )
+    if latest is not None and local_day(latest.at) > end_date:
+        raise field_error(
+            "end_date", _("Passages of %(name)s are registered up to %(day)s: the closure cannot "
+                          "end before that day."), "passages_after",
+            name=latest.institution.name, day=local_day(latest.at).isoformat(),
+        )  # fmt: skip
 
 
 def _user(actor: Any) -> Any:
@@ -332,6 +348,8 @@ def entry_check(
     table. Outside any closure the gate is open. A level × direction × purpose without a row
     is refused: a closure lets through only what a rule allows.
     """
+    if timezone.is_naive(at):
+        raise field_error("at", _("Give the moment with its UTC offset."), "naive_moment")
     day = local_day(at)
     params = [direction, purpose, institution.pk, day, day]
     closure = next(iter(Closure.objects.raw(IN_FORCE_WITH_RULE, params)), None)
@@ -377,20 +395,18 @@ def gate_event_record(
         raise Forbidden(_("Your role may not keep this institution's gate register."))
     if at.tzinfo is None:
         raise field_error("at", _("Give the moment with its UTC offset."), "naive_moment")
-    if at > timezone.now() + CLOCK_SKEW:
+    if at > timezone.now():
         raise field_error("at", _("The moment is in the future."), "future")
     person_name, vehicle = person_name.strip(), vehicle.strip()
     if not (has_visible(person_name) or has_visible(vehicle)):
         raise field_error("person_name", _("Give the person's name or the vehicle."), "required")
-    decision = entry_check(institution, at, purpose, direction)
-    if decision.closure is None:
-        raise field_error(
-            "at", _("No closure of %(name)s is in force at this moment: the gate register is "
-                    "kept during closures."), "no_closure", name=institution.name,
-        )  # fmt: skip
+    _decision, closure = _in_force(institution, at, purpose, direction)
+    # Hold the closure while the passage goes in: a lift waits for it, then sees the passage.
+    list(Closure.objects.select_for_update().filter(pk=closure.pk).values_list("pk"))
+    decision, closure = _in_force(institution, at, purpose, direction)  # as it is once locked
     reason = _exception_reason(actor, institution, decision, direction, exception_reason)
     event = GateEvent.objects.create(
-        institution=institution, closure=decision.closure, at=at, direction=direction,
+        institution=institution, closure=closure, at=at, direction=direction,
         purpose=purpose, person_name=person_name, vehicle=vehicle, temperature=temperature,
         test_proof=test_proof.strip(), outcome=decision.outcome, exception_reason=reason,
         exception_by=_user(actor) if reason else None, recorded_by=_user(actor),
@@ -405,6 +421,19 @@ def gate_event_record(
     return event
 
 
+def _in_force(
+    institution: Institution, at: datetime.datetime, purpose: str, direction: str
+) -> tuple[EntryDecision, Closure]:
+    """The entry check of a passage the register keeps (one under a closure), and the closure."""
+    decision = entry_check(institution, at, purpose, direction)
+    if decision.closure is None:
+        raise field_error(
+            "at", _("No closure of %(name)s is in force at this moment: the gate register is "
+                    "kept during closures."), "no_closure", name=institution.name,
+        )  # fmt: skip
+    return decision, decision.closure
+
+
 def _exception_reason(
     actor: Any,
     institution: Institution,
@@ -412,19 +441,18 @@ def _exception_reason(
     direction: str,
     given: str | None,
 ) -> str:
-    """The exception's reason when the rules refuse the passage; "" when they allow it."""
+    """The exception's reason when the rules refuse the passage; "" when they allow it.
+
+    A blank reason is no reason. One given for a passage the rules allow is not needed: the
+    passage is recorded as any other, not as an exception (there is nothing to except).
+    """
+    if given is not None and not has_visible(given):
+        given = None
     if decision.allowed:
-        if given is not None:
-            raise field_error(
-                "exception_reason", _("The rules allow this passage: no exception is needed."),
-                "exception_not_needed",
-            )  # fmt: skip
         return ""
     if given is None:
         refusal = EntryRefused if direction == GateDirection.IN else ExitRefused
         raise refusal(decision.reason, field="purpose")
-    if not has_visible(given):
-        raise field_error("exception_reason", _("Give the reason for the exception."), "blank")
     if not may_except(actor, institution):
         raise Forbidden(
             _("Only an officer may make an exception to the closure's rules."),

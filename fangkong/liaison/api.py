@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from django.utils.translation import ngettext
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from fangkong.audit.services import Target, audit_record
@@ -31,6 +32,8 @@ from fangkong.liaison.models import DutyLog, DutyMethod, LiaisonAssignment, Liai
 
 router = Router(tags=["liaison"])
 
+# The largest page of `uncovered` a client may ask for (without `limit`, all come back).
+MAX_LIMIT = 1000
 AssignmentId = Annotated[int, Field(ge=1, le=MAX_OFFSET)]
 
 
@@ -74,14 +77,21 @@ class AssignmentOut(Schema):
         return getattr(obj, "warnings", [])
 
 
-def with_warnings(assignment: LiaisonAssignment) -> LiaisonAssignment:
-    """Attach the warning that the official answers for another institution at this level."""
+def with_warnings(assignment: LiaisonAssignment, user: Any) -> LiaisonAssignment:
+    """Attach the warning that the official answers for another institution at this level,
+    naming only the institutions `user` may see and counting the others."""
     others = selectors.other_institutions(
         assignment.official, assignment.level, assignment.start_date, assignment.end_date,
-        exclude=assignment.pk,
+        exclude=assignment.pk, user=user,
     )  # fmt: skip
     if others:
-        names = "、".join(sorted({other.institution.name for other in others}))
+        names = "、".join(others.names)
+        if others.hidden:
+            rest = ngettext("%(count)d other institution", "%(count)d other institutions",
+                            others.hidden) % {"count": others.hidden}  # fmt: skip
+            names = (
+                _("%(names)s and %(others)s") % {"names": names, "others": rest} if names else rest
+            )
         message = _("%(official)s is also the liaison of %(institutions)s at this level; the "
                     "rule is one institution each.") % {"official": assignment.official,
                                                         "institutions": names}  # fmt: skip
@@ -95,7 +105,7 @@ def with_warnings(assignment: LiaisonAssignment) -> LiaisonAssignment:
 def create_assignment(request: HttpRequest, payload: AssignmentIn) -> Status[LiaisonAssignment]:
     """Make a user the league or banner liaison of an institution; 409 on an overlap."""
     assignment = services.assignment_create(actor=request.user, **payload.dict())
-    return Status(201, with_warnings(assignment))
+    return Status(201, with_warnings(assignment, request.user))
 
 
 @router.get("/liaison-assignments/{id}", response=answers({200: AssignmentOut}, READ))
@@ -137,8 +147,11 @@ class CoverageOut(Schema):
     date: datetime.date
     institutions: int
     covered: int
-    uncovered: list[UncoveredOut]
-    uncovered_total: int
+    uncovered: list[UncoveredOut] = Field(
+        description="The open institutions lacking a league or a banner liaison on `date`: all "
+        "of them, or the page `limit`/`offset` ask for."
+    )
+    uncovered_total: int = Field(description="How many institutions `uncovered` holds unpaged.")
 
 
 @router.get("/regions/{code}/liaison-coverage", response=answers({200: CoverageOut}, READ))
@@ -146,14 +159,26 @@ def get_coverage(
     request: HttpRequest,
     code: RegionCodeRef,
     date: Day,
-    limit: Annotated[int, Field(ge=0, le=1000)] = 1000,
-    offset: Annotated[int, Field(ge=0, le=MAX_OFFSET)] = 0,
+    limit: Annotated[
+        int | None,
+        Query(
+            ge=0, le=MAX_LIMIT, description="At most this many of `uncovered`; absent: all of them."
+        ),
+    ] = None,
+    offset: Annotated[
+        int, Query(ge=0, le=MAX_OFFSET, description="Skip this many of `uncovered` first.")
+    ] = 0,
 ) -> dict[str, Any]:
     """The region's institutions open on `date`, how many have both a league and a banner
-    liaison that day, and those that do not (`limit`/`offset` page them; `uncovered_total`)."""
+    liaison that day, and every one that does not (`uncovered`, all of them unless `limit` and
+    `offset` page them; `uncovered_total` counts them all)."""
     region = selectors.coverage_region_get(user=request.user, code=code)
     counts = selectors.coverage_counts(region, date)
-    page = selectors.uncovered_units(region, date)[offset : offset + limit] if limit else []
+    units = selectors.uncovered_units(region, date)
+    if limit is None:
+        page = list(units[offset:]) if offset else list(units)
+    else:
+        page = list(units[offset : offset + limit]) if limit else []
     return {
         "region_code": region.code,
         "date": date,

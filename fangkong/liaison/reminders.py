@@ -1,9 +1,9 @@
-"""The morning notice of institutions without both liaisons, and the liaison roles that expire.
+"""The morning notice of institutions without both liaisons, and the liaison roles kept in step.
 
 This module decides *what* officers hear and keeps the roles in step with the assignments; the
 reporting app's reminder run decides *when*: each morning of a day its regimes cover, it calls
 `send_gaps` with the regions whose officers hear of them (as for its own escalations), and it
-calls `roles_expire` on every run. Once per region and day: `notify` claims each message.
+calls `roles_sync` on every run. Once per region and day: `notify` claims each message.
 """
 
 import datetime

@@ -201,7 +201,7 @@ def officials_with_several(region: Region, day: datetime.date) -> list[OfficialL
 
 def officials_without(region: Region, day: datetime.date) -> list[User]:
     """Users holding the liaison role in the region who answer for none of its institutions on
-    `day` (their assignment there is still to come, or the role was granted by hand)."""
+    `day` (the role was granted by hand, or `roles_sync` has not yet run)."""
     inside = Q(institution__region__path__startswith=region.path) | Q(
         region__path__startswith=region.path
     )
@@ -216,15 +216,40 @@ def officials_without(region: Region, day: datetime.date) -> list[User]:
     )
 
 
+@dataclass(frozen=True)
+class OtherInstitutions:
+    """The institutions an official also holds at a level: those the caller may see, by name,
+    and how many others (counted, never named: their names lie outside the caller's scope)."""
+
+    names: list[str]
+    hidden: int
+
+    def __bool__(self) -> bool:
+        return bool(self.names or self.hidden)
+
+
 def other_institutions(
-    official: User, level: str, start: datetime.date, end: datetime.date | None, exclude: int
-) -> list[LiaisonAssignment]:
-    """The official's other assignments at `level` sharing a day with `[start, end]`."""
+    official: User,
+    level: str,
+    start: datetime.date,
+    end: datetime.date | None,
+    exclude: int,
+    *,
+    user: Any,
+) -> OtherInstitutions:
+    """The institutions of the official's other assignments at `level` sharing a day with
+    `[start, end]`: named when `user` may see them, else only counted."""
     others = LiaisonAssignment.objects.filter(official=official, level=level).exclude(pk=exclude)
     others = others.filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
     if end is not None:
         others = others.filter(start_date__lte=end)
-    return list(others.select_related("institution").order_by("start_date"))
+    ids = set(others.values_list("institution_id", flat=True))
+    if not ids:
+        return OtherInstitutions(names=[], hidden=0)
+    seen = visible(Institution.objects.filter(pk__in=ids), user)
+    names = sorted(set(seen.values_list("name", flat=True)))
+    hidden = len(ids) - seen.count()
+    return OtherInstitutions(names=names, hidden=hidden)
 
 
 # Assignments and the duty log ---------------------------------------------------------------

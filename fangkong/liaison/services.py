@@ -1,9 +1,10 @@
 """Writes of the liaison measure: assigning and ending liaisons, and their duty log.
 
 The `liaison` role follows the assignments. A role grant has no dates, so an official holds the
-role over an institution while any of their assignments there runs or is still to come: it is
-granted with the assignment, taken back when the last one ends (at once when that is in the
-past, else by `roles_expire`, which the reminder loop runs, the day after the last day).
+role over an institution on the days one of their assignments there runs (the site's local day,
+`timezone.localdate()`): it is granted with an assignment that has started, else by `roles_sync`
+(which the reminder loop runs) on its first day; it is taken back when none runs any more (at
+once when the end is in the past, else by `roles_sync` the day after the last day).
 """
 
 import datetime
@@ -27,8 +28,8 @@ from fangkong.liaison.models import DutyLog, DutyMethod, Finding, LiaisonAssignm
 from fangkong.liaison.overlap import CONSTRAINT
 
 ASSIGNERS = {"admin", "officer"}
-# How far back `roles_expire` looks for assignments that ended (the loop runs every minute; a
-# month covers any outage).
+# How far back `roles_sync` looks for assignments that started or ended (the loop runs every
+# minute; a month covers any outage).
 EXPIRY_LOOKBACK = datetime.timedelta(days=31)
 MAX_TEXT = 4000
 MAX_FINDINGS = 20
@@ -133,13 +134,17 @@ def assignment_create(
         official=official, institution=institution, level=level, start_date=start_date,
         end_date=end_date, created_by=actor if isinstance(actor, User) else None,
     )  # fmt: skip
-    if end_date is None or end_date >= timezone.localdate():  # not for a past assignment
+    if _runs(start_date, end_date, timezone.localdate()):  # not before it starts, nor after
         role_grant(actor=actor, user=official, role=Role.LIAISON, scope=institution)
     audit_record(
         actor=actor, action="liaison.assign", target=assignment, after=_facts(assignment),
         region_path=institution.region.path, institution_id=institution.pk,
     )  # fmt: skip
     return assignment
+
+
+def _runs(start: datetime.date, end: datetime.date | None, today: datetime.date) -> bool:
+    return start <= today and (end is None or end >= today)
 
 
 def _insert(**fields: Any) -> LiaisonAssignment:
@@ -203,11 +208,11 @@ def assignment_end(
 def _keep_role_in_step(
     actor: Any, official: User, institution: Institution, today: datetime.date
 ) -> bool:
-    """Take the liaison role back once no assignment of `official` there runs or is to come;
-    return whether it was taken."""
-    runs = LiaisonAssignment.objects.filter(official=official, institution=institution).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=today)
-    )
+    """Take the liaison role back once no assignment of `official` there runs `today` (one
+    still to come gives the role again on its first day); return whether it was taken."""
+    runs = LiaisonAssignment.objects.filter(
+        official=official, institution=institution, start_date__lte=today
+    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
     if runs.exists():
         return False
     grant = (
@@ -221,12 +226,49 @@ def _keep_role_in_step(
     return True
 
 
-def roles_expire(*, today: datetime.date) -> int:
-    """Take back the liaison roles whose last assignment ended before `today`; return how many.
+def roles_sync(*, today: datetime.date) -> tuple[int, int]:
+    """Bring the liaison roles in step with the assignments on `today`: grant those of the
+    assignments that have started, take back those whose last assignment ended before `today`;
+    return how many were granted and taken.
 
-    Only assignments that ended in the last `EXPIRY_LOOKBACK` are looked at: this runs every
-    minute, and every earlier end was dealt with then.
+    Only assignments that started or ended in the last `EXPIRY_LOOKBACK` are looked at: this
+    runs every minute, and every earlier start or end was dealt with then.
     """
+    return _roles_start(today), _roles_expire(today)
+
+
+def _roles_start(today: datetime.date) -> int:
+    """Grant the liaison role of the assignments running `today` that started lately and whose
+    official does not hold it over the institution; return how many were granted."""
+    started = (
+        LiaisonAssignment.objects.filter(
+            start_date__lte=today, start_date__gt=today - EXPIRY_LOOKBACK, official__is_active=True
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .select_related("official", "institution__region")
+    )
+    pairs = {(a.official_id, a.institution_id): a for a in started}
+    if not pairs:
+        return 0
+    held = set(
+        RoleGrant.objects.filter(
+            role=Role.LIAISON,
+            user__in={user for user, _ in pairs},
+            institution__in={institution for _, institution in pairs},
+        ).values_list("user_id", "institution_id")
+    )
+    granted = 0
+    for key in sorted(pairs.keys() - held):
+        assignment = pairs[key]
+        with transaction.atomic():
+            role_grant(actor=SYSTEM, user=assignment.official, role=Role.LIAISON,
+                       scope=assignment.institution)  # fmt: skip
+        granted += 1
+    return granted
+
+
+def _roles_expire(today: datetime.date) -> int:
+    """Take back the liaison roles whose last assignment ended before `today`; return how many."""
     recent = LiaisonAssignment.objects.filter(
         end_date__lt=today, end_date__gte=today - EXPIRY_LOOKBACK
     ).select_related("official", "institution__region")

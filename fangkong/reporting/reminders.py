@@ -34,7 +34,7 @@ from fangkong.core.exceptions import Forbidden
 from fangkong.core.scoping import SYSTEM, scope_of
 from fangkong.institutions.models import Institution
 from fangkong.liaison import reminders as liaison_reminders
-from fangkong.liaison.services import roles_expire
+from fangkong.liaison.services import roles_sync
 from fangkong.notifications.messages import Message, in_each_language
 from fangkong.notifications.models import Dispatch, Webhook
 from fangkong.notifications.recipients import Directory, operators_of
@@ -70,8 +70,8 @@ class DueRun:
 def run_due(*, now: datetime.datetime) -> DueRun:
     """Send whatever reminders and escalations are due at `now`; safe to run any number of times."""
     regimes = recent_regimes(now)
-    # The liaison role follows the assignments: it goes the day after the last one ends.
-    roles_expire(today=timezone.localdate(now))
+    # The liaison role follows the assignments: it comes on the first day and goes after the last.
+    roles_sync(today=timezone.localdate(now))
     return DueRun(
         reminders=_send_reminders(regimes, now),
         escalations=_send_escalations(regimes, now),

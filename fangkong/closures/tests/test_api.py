@@ -8,6 +8,7 @@ from django import db
 from django.db import connection
 from django.utils import timezone
 
+from fangkong.closures import services
 from fangkong.closures.models import Closure, GateEvent
 
 BODY = {
@@ -165,12 +166,26 @@ def test_the_rule_table_is_served(world, persona):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers")
-def test_two_officers_closing_one_institution_at_once_make_one_closure(transactional_db, world):
-    """Both pass the service's check before either commits: the exclusion constraint decides."""
+def test_two_officers_closing_one_institution_at_once_make_one_closure(
+    transactional_db, world, monkeypatch
+):
+    """Both pass the service's check before either inserts: the exclusion constraint decides.
+
+    Each waits for the other right after `_refuse_overlap`, so that the database's guard, not
+    the service's check, refuses the second.
+    """
     clients = [world.api("zuoqi"), world.api("league")]
-    start = threading.Barrier(2)
+    start = threading.Barrier(2, timeout=10)
+    checked = threading.Barrier(2, timeout=10)
     answers: list[Any] = [None, None]
     body = {**BODY, "region_code": None, "institution_code": "1529210001"}
+    refuse_overlap = services._refuse_overlap
+
+    def refuse_overlap_then_wait(*args: Any) -> None:
+        refuse_overlap(*args)
+        checked.wait()
+
+    monkeypatch.setattr(services, "_refuse_overlap", refuse_overlap_then_wait)
 
     def close(index: int) -> None:
         try:
@@ -183,6 +198,8 @@ def test_two_officers_closing_one_institution_at_once_make_one_closure(transacti
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(timeout=30)
     assert sorted(a.status_code for a in answers) == [201, 409]
+    loser = next(a for a in answers if a.status_code == 409)
+    assert (loser.json()["code"], loser.json()["field"]) == ("overlap", "start_date")
     assert Closure.objects.count() == 1

@@ -6,7 +6,8 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import translation
+from django.core.exceptions import ValidationError
+from django.utils import timezone, translation
 
 from fangkong.closures.models import RuleOutcome
 from fangkong.closures.services import (
@@ -15,6 +16,7 @@ from fangkong.closures.services import (
     closure_create,
     entry_check,
     gate_event_record,
+    local_day,
 )
 from fangkong.closures.tests.conftest import NOTICE
 from fangkong.core.scoping import SYSTEM
@@ -92,9 +94,41 @@ def test_an_officers_exception_lets_through_what_the_table_refuses(
     if outcome == REFUSED:
         event = gate_event_record(**record, exception_reason="送医 120")
         assert event.is_exception and event.exception_by == world.users["zuoqi"]
-    else:  # nothing to except: an exception is refused as needless
-        with pytest.raises(Exception, match="exception_reason"):
-            gate_event_record(**record, exception_reason="送医 120")
+    else:  # nothing to except: the passage is recorded as any other, not as an exception
+        event = gate_event_record(**record, exception_reason="送医 120")
+        assert event.outcome == outcome and not event.is_exception
+        assert event.exception_by is None and event.exception_reason == ""
+
+
+@pytest.mark.parametrize(("level", "direction", "purpose", "outcome"), RULE_TABLE)
+def test_a_blank_exception_reason_is_no_reason(world, level, direction, purpose, outcome):
+    close(world, level)
+    record = dict(actor=world.users["zuoqi"], institution=world.institutions["1529210001"],
+                  at=NOON, direction=direction, purpose=purpose, person_name="张三",
+                  exception_reason="")  # fmt: skip
+    if outcome == REFUSED:
+        refusal = EntryRefused if direction == "in" else ExitRefused
+        with pytest.raises(refusal) as caught:
+            gate_event_record(**record)
+        assert caught.value.code == ("entry_refused" if direction == "in" else "exit_refused")
+    else:
+        assert not gate_event_record(**record).is_exception
+
+
+def test_a_moment_without_its_offset_is_refused_by_name(world):
+    close(world, "full")
+    with pytest.raises(ValidationError) as caught:
+        entry_check(world.institutions["1529210001"], NOON.replace(tzinfo=None), "visit")
+    assert caught.value.error_dict["at"][0].code == "naive_moment"
+
+
+def test_the_day_is_the_sites_whatever_time_zone_is_active(world):
+    close(world, "full")
+    first_instant = datetime.datetime(2021, 10, 17, 16, 0, tzinfo=datetime.UTC)
+    assert local_day(first_instant) == START
+    with timezone.override(datetime.UTC):
+        assert local_day(first_instant) == START
+        assert not entry_check(world.institutions["1529210001"], first_instant, "visit").allowed
 
 
 def test_outside_any_closure_the_gate_is_open(world):

@@ -5,6 +5,8 @@ from typing import Any
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
+from django.utils import timezone, translation
+from django.utils.translation import ngettext
 
 from fangkong.accounts.models import Role, RoleGrant
 from fangkong.accounts.services import token_create
@@ -12,7 +14,7 @@ from fangkong.audit.models import AuditEvent
 from fangkong.core.scoping import SYSTEM
 from fangkong.liaison import services
 from fangkong.liaison.models import LiaisonAssignment
-from fangkong.liaison.services import assignment_create, assignment_end, roles_expire
+from fangkong.liaison.services import assignment_create, assignment_end, roles_sync
 from fangkong.liaison.tests.conftest import DAY, assign, post
 
 
@@ -177,9 +179,9 @@ def test_ending_later_keeps_the_role_until_the_day_after_the_last(world, leaders
     assignment_end(actor=SYSTEM, assignment=assignment, end_date=datetime.date(2021, 10, 25),
                    now=now)  # fmt: skip
     assert liaison_grants(leaders["wang"]) == {"1529210001"}
-    assert roles_expire(today=datetime.date(2021, 10, 25)) == 0
+    assert roles_sync(today=datetime.date(2021, 10, 25)) == (0, 0)
     assert liaison_grants(leaders["wang"]) == {"1529210001"}
-    assert roles_expire(today=datetime.date(2021, 10, 26)) == 1
+    assert roles_sync(today=datetime.date(2021, 10, 26)) == (0, 1)
     assert liaison_grants(leaders["wang"]) == set()
 
 
@@ -269,3 +271,96 @@ def test_two_officers_assigning_at_once_make_one_liaison(world, leaders, monkeyp
     assert LiaisonAssignment.objects.count() == 1
     winner = LiaisonAssignment.objects.get().official
     assert RoleGrant.objects.filter(role=Role.LIAISON).get().user == winner
+
+
+def one_other() -> str:  # the API answers in Chinese by default
+    with translation.override("zh-hans"):
+        return ngettext("%(count)d other institution", "%(count)d other institutions", 1) % {
+            "count": 1
+        }
+
+
+def test_the_warning_names_no_institution_outside_the_callers_scope(world, leaders):
+    # zhao was banner liaison of 额济纳旗's and of 左旗's 敬老院 in October (ended: no role left).
+    for code in ("1529230001", "1529210002"):
+        assignment_create(actor=SYSTEM, institution_code=code, username="zhao", level="banner",
+                          start_date=DAY, end_date=datetime.date(2021, 10, 31))  # fmt: skip
+    assert liaison_grants(leaders["zhao"]) == set()
+    response = assign(world.api("zuoqi"), "1529210001", "zhao", "banner")
+    assert response.status_code == 201
+    [warning] = response.json()["warnings"]
+    assert warning["code"] == "several_institutions"
+    assert "阿拉善左旗巴彦浩特镇敬老院" in warning["message"]
+    assert one_other() in warning["message"]
+    assert "额济纳" not in response.content.decode()
+    # Only the hidden one: counted, not named.
+    LiaisonAssignment.objects.filter(institution__code="1529210002").delete()
+    LiaisonAssignment.objects.filter(institution__code="1529210001").delete()
+    response = assign(world.api("zuoqi"), "1529210001", "zhao", "banner")
+    [warning] = response.json()["warnings"]
+    assert one_other() in warning["message"] and "额济纳" not in warning["message"]
+    # The league's officer sees both and names both.
+    LiaisonAssignment.objects.filter(institution__code="1529210001").delete()
+    response = assign(world.api("league"), "1529210001", "zhao", "banner")
+    [warning] = response.json()["warnings"]
+    assert "额济纳旗社会福利中心" in warning["message"] and one_other() not in warning["message"]
+
+
+def test_the_assignment_page_names_no_institution_outside_the_callers_scope(world, leaders):
+    assignment_create(actor=SYSTEM, institution_code="1529230001", username="zhao",
+                      level="banner", start_date=DAY,
+                      end_date=datetime.date(2021, 10, 31))  # fmt: skip
+    page = world.client("zuoqi").post(
+        "/liaison/institution/1529210001/",
+        {"username": "zhao", "level": "banner", "start_date": "2021-10-18"},
+        follow=True,
+    )
+    assert page.status_code == 200
+    assert LiaisonAssignment.objects.filter(institution__code="1529210001").exists()
+    assert "额济纳" not in page.content.decode()
+
+
+def test_an_assignment_starting_tomorrow_gives_the_role_on_its_first_day(world, leaders):
+    today = timezone.localdate()
+    tomorrow = today + datetime.timedelta(days=1)
+    assignment = assignment_create(actor=SYSTEM, institution_code="1529210001", username="wang",
+                                   level="league", start_date=tomorrow)  # fmt: skip
+    assert liaison_grants(leaders["wang"]) == set()
+    assert roles_sync(today=today) == (0, 0)
+    assert liaison_grants(leaders["wang"]) == set()
+    assert roles_sync(today=tomorrow) == (1, 0)
+    assert liaison_grants(leaders["wang"]) == {"1529210001"}
+    assert roles_sync(today=tomorrow) == (0, 0)  # once
+    # Ending keeps working: the role stays through the last day and goes the day after.
+    noon = datetime.datetime.combine(
+        tomorrow, datetime.time(12), tzinfo=timezone.get_current_timezone()
+    )
+    assignment_end(actor=SYSTEM, assignment=assignment, end_date=tomorrow, now=noon)
+    assert liaison_grants(leaders["wang"]) == {"1529210001"}
+    assert roles_sync(today=tomorrow + datetime.timedelta(days=1)) == (0, 1)
+    assert liaison_grants(leaders["wang"]) == set()
+
+
+def test_the_reminder_run_grants_the_role_of_an_assignment_that_started(world, leaders):
+    from fangkong.reporting.reminders import run_due
+
+    start = timezone.localdate() + datetime.timedelta(days=1)
+    assignment_create(actor=SYSTEM, institution_code="1529210001", username="wang",
+                      level="league", start_date=start)  # fmt: skip
+    run_due(now=timezone.now())
+    assert liaison_grants(leaders["wang"]) == set()
+    run_due(now=timezone.now() + datetime.timedelta(days=1))
+    assert liaison_grants(leaders["wang"]) == {"1529210001"}
+
+
+def test_an_assignment_with_a_later_one_to_come_still_loses_the_role_in_between(world, leaders):
+    today = timezone.localdate()
+    day = datetime.timedelta(days=1)
+    assignment_create(actor=SYSTEM, institution_code="1529210001", username="wang",
+                      level="league", start_date=today - 5 * day, end_date=today)  # fmt: skip
+    assignment_create(actor=SYSTEM, institution_code="1529210001", username="wang",
+                      level="league", start_date=today + 3 * day)  # fmt: skip
+    assert liaison_grants(leaders["wang"]) == {"1529210001"}
+    assert roles_sync(today=today + day) == (0, 1)
+    assert roles_sync(today=today + 3 * day) == (1, 0)
+    assert liaison_grants(leaders["wang"]) == {"1529210001"}

@@ -116,3 +116,28 @@ def test_coverage_is_for_officers_only(world, story, leaders):
     assert official.get(f"/liaison/152921/?date={DAY}").status_code == 404
     operator = world.api("operator")
     assert operator.get(f"/api/v1/regions/152921/liaison-coverage?date={DAY}").status_code == 404
+
+
+def test_without_a_limit_every_uncovered_institution_comes_back(world, story):
+    api = world.api("league")
+    url = f"/api/v1/regions/152900/liaison-coverage?date={DAY}"
+    paged = api.get(f"{url}&limit=1").json()
+    assert (len(paged["uncovered"]), paged["uncovered_total"]) == (1, 3)
+    body = api.get(url).json()
+    assert [u["code"] for u in body["uncovered"]] == ["1529210002", "1529220001", "1529230001"]
+    assert body["uncovered_total"] == 3
+    assert [u["code"] for u in api.get(f"{url}&offset=1").json()["uncovered"]] == [
+        "1529220001",
+        "1529230001",
+    ]
+    assert [u["code"] for u in api.get(f"{url}&limit=1&offset=2").json()["uncovered"]] == [
+        "1529230001"
+    ]
+
+
+def test_the_schema_declares_limit_optional_without_a_cut(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    operation = schema["paths"]["/api/v1/regions/{code}/liaison-coverage"]["get"]
+    limit = next(p for p in operation["parameters"] if p["name"] == "limit")
+    assert not limit.get("required") and limit["schema"].get("default") is None
+    assert "all" in limit["description"]
