@@ -8,6 +8,7 @@ once when the end is in the past, else by `roles_sync` the day after the last da
 """
 
 import datetime
+from collections.abc import Collection
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -250,13 +251,7 @@ def _roles_start(today: datetime.date) -> int:
     pairs = {(a.official_id, a.institution_id): a for a in started}
     if not pairs:
         return 0
-    held = set(
-        RoleGrant.objects.filter(
-            role=Role.LIAISON,
-            user__in={user for user, _ in pairs},
-            institution__in={institution for _, institution in pairs},
-        ).values_list("user_id", "institution_id")
-    )
+    held = _liaison_roles_held(pairs.keys())
     granted = 0
     for key in sorted(pairs.keys() - held):
         assignment = pairs[key]
@@ -267,6 +262,17 @@ def _roles_start(today: datetime.date) -> int:
     return granted
 
 
+def _liaison_roles_held(pairs: Collection[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Which of these (official, institution) pairs hold the liaison role now."""
+    return set(
+        RoleGrant.objects.filter(
+            role=Role.LIAISON,
+            user__in={user for user, _ in pairs},
+            institution__in={institution for _, institution in pairs},
+        ).values_list("user_id", "institution_id")
+    )
+
+
 def _roles_expire(today: datetime.date) -> int:
     """Take back the liaison roles whose last assignment ended before `today`; return how many."""
     recent = LiaisonAssignment.objects.filter(
@@ -275,13 +281,7 @@ def _roles_expire(today: datetime.date) -> int:
     pairs = {(a.official_id, a.institution_id): a for a in recent}
     if not pairs:
         return 0
-    held = set(
-        RoleGrant.objects.filter(
-            role=Role.LIAISON,
-            user__in={user for user, _ in pairs},
-            institution__in={institution for _, institution in pairs},
-        ).values_list("user_id", "institution_id")
-    )
+    held = _liaison_roles_held(pairs.keys())
     taken = 0
     for key in sorted(held & pairs.keys()):
         assignment = pairs[key]
