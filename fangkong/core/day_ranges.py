@@ -16,6 +16,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Q
+
+
+def covering(day: Any, prefix: str = "") -> Q:
+    """Rows of `start_date` to `end_date` (the last day included; empty: open-ended) that cover
+    `day`. `prefix` reaches them through a relation (`liaison_assignments__`)."""
+    return Q(**{f"{prefix}start_date__lte": day}) & (
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": day})
+    )
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from fangkong.core.scoping import get_visible_or_404, scope_of, visible
-from fangkong.institutions.models import Institution
+from fangkong.institutions.models import Institution, open_on
 from fangkong.institutions.selectors import institution_list
 from fangkong.regions.models import Region
 from fangkong.reporting.models import (
@@ -47,13 +47,6 @@ def regime_of(region: Region, day: datetime.date) -> ReportingRegime | None:
 def governing_regime(institution: Institution, day: datetime.date) -> ReportingRegime | None:
     """The regime an institution reports under on `day`."""
     return regime_of(institution.region, day)
-
-
-def open_on(day: datetime.date, prefix: str = "") -> Q:
-    """Institutions operating on `day` (and so expected to report, if a regime covers them)."""
-    return (Q(**{f"{prefix}opened_on__isnull": True}) | Q(**{f"{prefix}opened_on__lte": day})) & (
-        Q(**{f"{prefix}closed_on__isnull": True}) | Q(**{f"{prefix}closed_on__gte": day})
-    )
 
 
 # Up to this many regions, a query names them by id rather than by their common path.
