@@ -22,6 +22,13 @@ ACTION_LABELS: dict[str, Promise] = {
     "closure.lift": _("Closure lifted"),
     "gate.exception": _("Gate exception made"),
     "gate.export": _("Gate register exported"),
+    # Residents, staff and visitors (people)
+    "person.create": _("Person registered"),
+    "person.register": _("Known person's number typed"),
+    "person.reveal": _("Full number shown"),
+    "stay.create": _("Stay recorded"),
+    "visit.create": _("Visit registered"),
+    "visit.exception": _("Visit let in by exception"),
     # Leader liaison (liaison)
     "liaison.assign": _("Liaison assigned"),
     "liaison.end": _("Liaison assignment ended"),

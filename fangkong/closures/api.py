@@ -1,16 +1,12 @@
 """Closures (DESIGN.md's contract, "Closures"), the entry check and the gate register."""
 
 import datetime
-import re
 from decimal import Decimal
 from typing import Annotated, Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import BeforeValidator, WithJsonSchema
-from pydantic_core import PydanticCustomError
 
 from fangkong.closures import selectors, services
 from fangkong.closures.models import Closure, ClosureLevel, GateDirection, GateEvent, GatePurpose
@@ -23,9 +19,11 @@ from fangkong.core.schema import (
     InputSchema,
     InstitutionCode,
     InstitutionCodeRef,
+    Moment,
     Name,
     RegionCode,
     RegionCodeRef,
+    Temperature,
     Text,
     answers,
 )
@@ -33,41 +31,6 @@ from fangkong.institutions.selectors import institution_get
 from fangkong.regions.selectors import region_get
 
 router = Router(tags=["closures"])
-
-
-# A moment: ISO 8601 / RFC 3339 with its offset, in the years a day may have (2000-2099).
-MOMENT_PATTERN = (
-    r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
-    r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?"
-    r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
-)
-_MOMENT = re.compile(MOMENT_PATTERN, re.ASCII)
-# In a query string an unencoded "+" arrives as a space: "…T10:00:00 08:00" means +08:00.
-_SPACED_OFFSET = re.compile(r" ([0-9]{2}:[0-9]{2})$")
-
-
-def _moment(value: Any) -> datetime.datetime:
-    """Read a moment with its offset; a naive one is refused (whose clock would it be?)."""
-    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
-        return value
-    if isinstance(value, str):
-        value = _SPACED_OFFSET.sub(r"+\1", value)
-        if _MOMENT.fullmatch(value):
-            try:
-                return datetime.datetime.fromisoformat(value)
-            except ValueError:
-                pass
-    raise PydanticCustomError(
-        "invalid_moment",
-        _("Enter a moment as YYYY-MM-DDTHH:MM:SS with its offset, e.g. +08:00."),
-    )
-
-
-Moment = Annotated[
-    datetime.datetime,
-    BeforeValidator(_moment),
-    WithJsonSchema({"type": "string", "format": "date-time", "pattern": MOMENT_PATTERN}),
-]
 
 
 class BasisIn(InputSchema):
@@ -207,18 +170,6 @@ def entry_check(
         "closure_id": decision.closure.pk if decision.closure else None,
         "level": decision.closure.level if decision.closure else None,
     }
-
-
-def _reading(value: Any) -> float:
-    """A number as JSON writes it (not a string, not a boolean)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise PydanticCustomError("invalid_number", _("Enter a number."))
-    return float(value)
-
-
-# Body temperature in °C, kept to the tenth a thermometer shows. The bounds stand before the
-# validator, or they would not reach the JSON schema.
-Temperature = Annotated[float, Field(ge=30, le=45), BeforeValidator(_reading)]
 
 
 class GateEventIn(InputSchema):

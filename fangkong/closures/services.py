@@ -27,6 +27,7 @@ from fangkong.core.errors import field_error
 from fangkong.core.exceptions import ApiError, Forbidden, Overlap
 from fangkong.core.scoping import scope_of
 from fangkong.core.text import has_visible
+from fangkong.institutions.entry import EntryAnswer
 from fangkong.institutions.models import Institution
 from fangkong.regions.models import Region
 
@@ -360,6 +361,12 @@ def entry_check(
         return EntryDecision(False, gettext("No rule of this closure allows it."), "", closure)
     rule = EntryRule(level=closure.level, direction=direction, purpose=purpose, **values)
     return EntryDecision(rule.allows, rule.reason_text, rule.conditions_text, closure, rule)
+
+
+def entry_policy(institution: Institution, at: datetime.datetime, purpose: str) -> EntryAnswer:
+    """The entry check as the institutions' entry policy (`fangkong.institutions.entry`)."""
+    decision = entry_check(institution, at, purpose)
+    return EntryAnswer(decision.allowed, decision.reason)
 
 
 # The gate register ----------------------------------------------------------------------------
