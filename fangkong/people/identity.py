@@ -15,7 +15,7 @@ from pypinyin import Style, lazy_pinyin
 from stdnum.cn import ric
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
-from fangkong.core.crypto import mask
+from fangkong.core.crypto import lookup_hash, mask
 from fangkong.core.errors import field_error
 
 
@@ -90,6 +90,19 @@ def normalise(document_type: str, text: str, field: str = "id_number") -> str:
     if len(number) > 40:
         raise field_error(field, _("A document number has at most 40 characters."), "too_long")
     return number
+
+
+ID_PURPOSE = "people.id_number"
+PHONE_PURPOSE = "people.phone"
+
+
+def id_hash_of(document_type: str, number: str) -> str:
+    """The keyed hash a person is found by: of the document type and the normalised number."""
+    return lookup_hash(f"{document_type}:{number}", purpose=ID_PURPOSE)
+
+
+def phone_hash_of(phone: str) -> str:
+    return lookup_hash(phone, purpose=PHONE_PURPOSE) if phone else ""
 
 
 def birth_date_of(number: str) -> datetime.date:

@@ -12,7 +12,14 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.crypto import EncryptedTextField
 from fangkong.core.scoping import Scoping
-from fangkong.people.identity import DocumentType, Sex, mask_id, mask_phone
+from fangkong.people.identity import (
+    DocumentType,
+    Sex,
+    id_hash_of,
+    mask_id,
+    mask_phone,
+    phone_hash_of,
+)
 
 MIN_TEMPERATURE = 30
 MAX_TEMPERATURE = 45
@@ -76,6 +83,13 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.id_number_masked}"
+
+    def lookup_hashes(self) -> dict[str, str]:
+        """The keyed hashes of the numbers (recomputed by `keys rotate` after a cipher change)."""
+        return {
+            "id_hash": id_hash_of(self.document_type, self.id_number),
+            "phone_hash": phone_hash_of(self.phone),
+        }
 
     @property
     def id_number_masked(self) -> str:

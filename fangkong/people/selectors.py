@@ -12,15 +12,12 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from fangkong.core.crypto import lookup_hash
 from fangkong.core.scoping import scope_of, visible
 from fangkong.institutions.models import Institution
-from fangkong.people.identity import normalise_phone
+from fangkong.people.identity import normalise_phone, phone_hash_of
 from fangkong.people.models import Person, Registration, Stay, Visit
 
 SEARCH_LIMIT = 50
-PHONE_PURPOSE = "people.phone"
-ID_PURPOSE = "people.id_number"
 
 
 def in_scope(user: Any, roles: Collection[str] | None = None) -> Q:
@@ -83,7 +80,7 @@ def person_search(*, user: Any, q: str) -> QuerySet[Person]:
         condition |= Q(id_last4=q.upper())
     phone = normalise_phone(q)
     if len(phone) >= 7 and phone == q.lstrip("+"):
-        condition |= Q(phone_hash=lookup_hash(phone, purpose=PHONE_PURPOSE))
+        condition |= Q(phone_hash=phone_hash_of(phone))
     return persons.filter(condition).order_by("pinyin", "id")[:SEARCH_LIMIT]
 
 

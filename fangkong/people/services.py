@@ -14,7 +14,6 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.audit.services import audit_record
-from fangkong.core.crypto import lookup_hash
 from fangkong.core.errors import field_error
 from fangkong.core.exceptions import ApiError, Forbidden, Overlap
 from fangkong.core.scoping import scope_of
@@ -54,10 +53,6 @@ def may_record(actor: Any, institution: Institution) -> bool:
 
 def _user(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def id_hash_of(document_type: str, number: str) -> str:
-    return lookup_hash(f"{document_type}:{number}", purpose=selectors.ID_PURPOSE)
 
 
 def _home_institution(actor: Any) -> Institution | None:
@@ -110,7 +105,7 @@ def person_register(
     phone = identity.normalise_phone(phone)
     if phone and not 7 <= len(phone) <= 15:
         raise field_error("phone", _("A phone number has 7 to 15 digits."), "invalid_phone")
-    digest = id_hash_of(document_type, number)
+    digest = identity.id_hash_of(document_type, number)
     found = selectors.person_find(id_hash=digest)
     if found is not None:
         return _known(actor, found)
@@ -121,7 +116,7 @@ def person_register(
     person = Person(
         name=name, sex=sex or Sex.UNKNOWN, birth_date=birth_date, document_type=document_type,
         id_number=number, id_hash=digest, id_last4=number[-4:], phone=phone,
-        phone_hash=lookup_hash(phone, purpose=selectors.PHONE_PURPOSE) if phone else "",
+        phone_hash=identity.phone_hash_of(phone),
         pinyin=pinyin, initials=initials, created_by=_user(actor), created_in=home,
     )  # fmt: skip
     try:
