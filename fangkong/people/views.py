@@ -41,6 +41,12 @@ def _day(request: HttpRequest) -> datetime.date:
     return timezone.localdate()
 
 
+def _forget_number(form: StayForm | VisitForm | None) -> None:
+    """A form shown again after a refusal does not repeat the number typed into it."""
+    if form is not None and form.is_bound:
+        form.data = {**form.data.dict(), "id_number": "", "phone": ""}  # type: ignore[attr-defined]
+
+
 def _people_page(
     request: HttpRequest,
     institution: Institution,
@@ -48,6 +54,8 @@ def _people_page(
     visit_form: VisitForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    _forget_number(stay_form)
+    _forget_number(visit_form)
     day = _day(request)
     present = list(
         selectors.institution_stays(user=request.user, institution=institution, at=timezone.now())

@@ -64,8 +64,9 @@ def no_clear_numbers_in_responses(request, monkeypatch):
 
     def recording(self: Client, **kwargs: Any) -> Any:
         response = original(self, **kwargs)
-        asked = f"{kwargs.get('PATH_INFO', '')}?{kwargs.get('QUERY_STRING', '')}"
-        if not asked.rstrip("/").endswith("/reveal") and "reveal=" not in asked:
+        path = str(kwargs.get("PATH_INFO", ""))
+        asked = f"{path}?{kwargs.get('QUERY_STRING', '')}"
+        if not path.rstrip("/").endswith("/reveal") and "reveal=" not in asked:
             seen.append((asked, getattr(response, "content", b"")))
         return response
 
