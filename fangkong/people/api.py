@@ -124,7 +124,7 @@ class PersonListOut(Schema):
 
 @router.get("/persons", response=answers({200: list[PersonListOut]}, READ))
 def search_persons(
-    request: HttpRequest, q: Annotated[str, Field(min_length=1, max_length=50)]
+    request: HttpRequest, q: Annotated[Text, Field(min_length=1, max_length=50)]
 ) -> Any:
     """Persons in scope by name, pinyin (`zhangsan`) or its initials (`zs`), the last four
     characters of the identity number, or the full phone number."""
@@ -136,7 +136,7 @@ def get_person(
     request: HttpRequest,
     person_id: PersonId,
     reveal: Literal["id_number", "phone"] | None = None,
-    reason: Annotated[str, Field(max_length=500)] | None = None,
+    reason: Annotated[Text, Field(max_length=500)] | None = None,
 ) -> dict[str, Any]:
     """A person in scope, numbers masked; `reveal=id_number` (or `phone`) with a `reason`
     shows the full number to an officer or operator, and is audited."""

@@ -144,7 +144,8 @@ def _known(actor: Any, person: Person) -> Registered:
         if created:
             audit_record(
                 actor=actor, action="person.register", target=person,
-                after={"id_number": person.id_number_masked}, **_place(actor, None),
+                after={"id_number": person.id_number_masked},
+                **_place(actor, _home_institution(actor)),
             )  # fmt: skip
     return Registered(person, created=False, in_scope=visible)
 
