@@ -45,8 +45,8 @@ class StayForm(PersonFields):
     """A person and their stay, as the institution's office adds a resident or staff member."""
 
     role = forms.ChoiceField(label=_("Role"), choices=StayRole.choices)
-    start = LocalMomentField(label=_("From"))
-    end = LocalMomentField(label=_("Until"), required=False)
+    start = LocalMomentField(label=_("Starts at"))
+    end = LocalMomentField(label=_("Ends at"), required=False)
     admission_reason = forms.CharField(label=_("Admission reason"), max_length=300, required=False)
     job = forms.CharField(label=_("Job (staff)"), max_length=100, required=False)
     on_site = forms.BooleanField(label=_("Lives on site (staff)"), required=False)

@@ -44,7 +44,8 @@ def _day(request: HttpRequest) -> datetime.date:
 def _forget_number(form: StayForm | VisitForm | None) -> None:
     """A form shown again after a refusal does not repeat the number typed into it."""
     if form is not None and form.is_bound:
-        form.data = {**form.data.dict(), "id_number": "", "phone": ""}  # type: ignore[attr-defined]
+        blank = {form.add_prefix("id_number"): "", form.add_prefix("phone"): ""}
+        form.data = {**form.data.dict(), **blank}  # type: ignore[attr-defined]
 
 
 def _people_page(
@@ -68,8 +69,8 @@ def _people_page(
         "visits": selectors.institution_visits(user=request.user, institution=institution,
                                                day=day)[:500],
         "may_record": services.may_record(request.user, institution),
-        "stay_form": stay_form or StayForm(initial={"start": now}),
-        "visit_form": visit_form or VisitForm(initial={"check_in": now}),
+        "stay_form": stay_form or StayForm(initial={"start": now}, prefix="stay"),
+        "visit_form": visit_form or VisitForm(initial={"check_in": now}, prefix="visit"),
         "previous_day": day - datetime.timedelta(days=1),
         "next_day": day + datetime.timedelta(days=1),
     }, status=status)  # fmt: skip
@@ -105,7 +106,7 @@ def _register(request: HttpRequest, form: StayForm | VisitForm) -> Person:
 @require_POST
 def add_stay(request: HttpRequest, code: str) -> HttpResponse:
     institution = institution_get(user=request.user, code=code)
-    form = StayForm(request.POST)
+    form = StayForm(request.POST, prefix="stay")
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -128,7 +129,7 @@ def add_stay(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def add_visit(request: HttpRequest, code: str) -> HttpResponse:
     institution = institution_get(user=request.user, code=code)
-    form = VisitForm(request.POST)
+    form = VisitForm(request.POST, prefix="visit")
     if form.is_valid():
         data = form.cleaned_data
         try:

@@ -20,30 +20,50 @@ def test_the_people_page_lists_residents_present_masked(world, zhang):
 
 def test_adding_a_resident_from_the_page(world):
     number = ric_number(sequence="061")
-    response = world.client("operator").post(f"{PAGE}stays/", {
-        "name": "孙八", "document_type": "ric", "id_number": number, "role": "resident",
-        "start": "2021-10-02T09:00",
-    })  # fmt: skip
+    response = world.client("operator").post(
+        f"{PAGE}stays/",
+        {
+            "stay-name": "孙八",
+            "stay-document_type": "ric",
+            "stay-id_number": number,
+            "stay-role": "resident",
+            "stay-start": "2021-10-02T09:00",
+        },
+    )
     assert response.status_code == 302
     stay = Stay.objects.select_related("person").get()
     assert stay.person.name == "孙八" and stay.start.isoformat() == "2021-10-02T01:00:00+00:00"
 
 
 def test_a_wrong_number_on_the_page_says_so_at_the_field(world):
-    response = world.client("operator").post(f"{PAGE}stays/", {
-        "name": "孙八", "document_type": "ric", "id_number": ZHANG[:17] + "0", "role": "resident",
-        "start": "2021-10-02T09:00",
-    }, headers={"accept-language": "zh-hans"})  # fmt: skip
+    response = world.client("operator").post(
+        f"{PAGE}stays/",
+        {
+            "stay-name": "孙八",
+            "stay-document_type": "ric",
+            "stay-id_number": ZHANG[:17] + "0",
+            "stay-role": "resident",
+            "stay-start": "2021-10-02T09:00",
+        },
+        headers={"accept-language": "zh-hans"},
+    )
     assert response.status_code == 400
     assert "校验码错误" in response.content.decode()
     assert not Person.objects.exists()
 
 
 def test_registering_a_visit_from_the_page(world):
-    response = world.client("operator").post(f"{PAGE}visits/", {
-        "name": "王五", "document_type": "ric", "id_number": VISITOR,
-        "check_in": "2021-10-10T10:00", "temperature": "36.6", "came_from": "巴彦浩特",
-    })  # fmt: skip
+    response = world.client("operator").post(
+        f"{PAGE}visits/",
+        {
+            "visit-name": "王五",
+            "visit-document_type": "ric",
+            "visit-id_number": VISITOR,
+            "visit-check_in": "2021-10-10T10:00",
+            "visit-temperature": "36.6",
+            "visit-came_from": "巴彦浩特",
+        },
+    )
     assert response.status_code == 302
     assert Visit.objects.get().came_from == "巴彦浩特"
     day = world.client("operator").get(f"{PAGE}?date=2021-10-10").content.decode()
@@ -52,10 +72,16 @@ def test_registering_a_visit_from_the_page(world):
 
 @pytest.mark.usefixtures("closed")
 def test_a_visit_during_a_closure_is_refused_on_the_page(world):
-    response = world.client("operator").post(f"{PAGE}visits/", {
-        "name": "王五", "document_type": "ric", "id_number": VISITOR,
-        "check_in": "2021-10-20T10:00",
-    }, headers={"accept-language": "zh-hans"})  # fmt: skip
+    response = world.client("operator").post(
+        f"{PAGE}visits/",
+        {
+            "visit-name": "王五",
+            "visit-document_type": "ric",
+            "visit-id_number": VISITOR,
+            "visit-check_in": "2021-10-20T10:00",
+        },
+        headers={"accept-language": "zh-hans"},
+    )
     assert response.status_code == 400
     assert not Visit.objects.exists()
 
