@@ -34,7 +34,8 @@ from fangkong.people.models import Person, Stay, StayRole, Visit
 
 router = Router(tags=["people"])
 
-PersonId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]  # within every database's integers
+PersonId = RowId
 
 
 class PersonIn(InputSchema):
@@ -228,3 +229,28 @@ def list_visits(request: HttpRequest, code: InstitutionCodeRef, date: Day) -> An
     """The visits that checked in on a local day (Asia/Shanghai), in order."""
     institution = institution_get(user=request.user, code=code)
     return selectors.institution_visits(user=request.user, institution=institution, day=date)
+
+
+class StayEndIn(InputSchema):
+    end: Moment
+    discharge_reason: Annotated[Text, Field(max_length=300)] = ""
+
+
+@router.post("/stays/{stay_id}/end", response=answers({200: StayOut}, WRITE))
+def end_stay(request: HttpRequest, stay_id: RowId, payload: StayEndIn) -> Stay:
+    """End an open stay: a resident's discharge (with its reason), a staff member leaving."""
+    stay = selectors.stay_get(user=request.user, pk=stay_id)
+    return services.stay_end(
+        actor=request.user, stay=stay, end=payload.end, discharge_reason=payload.discharge_reason
+    )
+
+
+class CheckOutIn(InputSchema):
+    check_out: Moment
+
+
+@router.post("/visits/{visit_id}/check-out", response=answers({200: VisitOut}, WRITE))
+def check_out_visit(request: HttpRequest, visit_id: RowId, payload: CheckOutIn) -> Visit:
+    """Record when the visitor left."""
+    visit = selectors.visit_get(user=request.user, pk=visit_id)
+    return services.visit_check_out(actor=request.user, visit=visit, check_out=payload.check_out)

@@ -136,3 +136,19 @@ def place_of(*, user: Any, person: Person) -> Institution | None:
     if first is not None:
         return first.institution
     return person.created_in
+
+
+def stay_get(*, user: Any, pk: int) -> Stay:
+    stay = visible(Stay.objects.filter(pk=pk), user).select_related("person", "institution")
+    found = stay.first()
+    if found is None:
+        raise Http404("stay")
+    return found
+
+
+def visit_get(*, user: Any, pk: int) -> Visit:
+    visit = visible(Visit.objects.filter(pk=pk), user)
+    found = visit.select_related("visitor", "visited", "institution").first()
+    if found is None:
+        raise Http404("visit")
+    return found

@@ -312,3 +312,48 @@ def person_reveal(*, actor: Any, person: Person, field: str, reason: str | None)
     )  # fmt: skip
     value: str = getattr(person, field)
     return value
+
+
+@transaction.atomic
+def stay_end(*, actor: Any, stay: Stay, end: datetime.datetime, discharge_reason: str = "") -> Stay:
+    """End an open stay at `end` (a discharge, or the end of a job); it ends only once."""
+    locked = Stay.objects.select_for_update().select_related("institution__region").get(pk=stay.pk)
+    if not may_record(actor, locked.institution):
+        raise Forbidden(_("Your role may not record this institution's people."))
+    if locked.end is not None:
+        raise field_error("end", _("This stay has ended already."), "already_ended")
+    if _moment(end, "end") <= locked.start:
+        raise field_error("end", _("The stay ends before it starts."), "end_first")
+    locked.end, locked.discharge_reason = end, discharge_reason.strip()
+    locked.save(update_fields=["end", "discharge_reason"])
+    audit_record(
+        actor=actor, action="stay.end", target=locked, before={"end": None},
+        after={"end": end.isoformat(), "discharge_reason": locked.discharge_reason},
+        **_place(actor, locked.institution),
+    )  # fmt: skip
+    return locked
+
+
+@transaction.atomic
+def visit_check_out(*, actor: Any, visit: Visit, check_out: datetime.datetime) -> Visit:
+    """Record when the visitor left; a visit is checked out once."""
+    locked = (
+        Visit.objects.select_for_update().select_related("institution__region").get(pk=visit.pk)
+    )
+    if not may_record(actor, locked.institution):
+        raise Forbidden(_("Your role may not record this institution's visits."))
+    if locked.check_out is not None:
+        raise field_error("check_out", _("This visit is checked out already."), "already_ended")
+    if _moment(check_out, "check_out") <= locked.check_in:
+        raise field_error(
+            "check_out", _("The visit is checked out before it is checked in."), "end_first"
+        )
+    if check_out > timezone.now():
+        raise field_error("check_out", _("The moment is in the future."), "future")
+    locked.check_out = check_out
+    locked.save(update_fields=["check_out"])
+    audit_record(
+        actor=actor, action="visit.check_out", target=locked,
+        after={"check_out": check_out.isoformat()}, **_place(actor, locked.institution),
+    )  # fmt: skip
+    return locked

@@ -350,11 +350,37 @@ def test_people_writes_answer_404_outside_scope(world, persona, region, institut
     for url, body in bodies:
         response = api.post(url, data=json.dumps(body), content_type="application/json")
         assert response.status_code == 404, url
+    stay = Stay.objects.get(person=person)
+    end = api.post(f"/api/v1/stays/{stay.pk}/end", data=json.dumps({"end": "2022-01-01T00:00:00Z"}),
+                   content_type="application/json")  # fmt: skip
+    assert end.status_code == 404
     client = world.client(persona)
     reveal = client.post(f"/people/persons/{person.pk}/reveal/", {"field": "id_number",
                                                                   "reason": "x"})  # fmt: skip
     assert reveal.status_code == 404
     assert (Stay.objects.count(), Visit.objects.count()) == (1, 0)
+    assert Stay.objects.get().end is None
+
+
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_visits_cannot_be_checked_out_outside_scope(world, persona, region, institution):
+    import datetime
+
+    from fangkong.core.scoping import SYSTEM
+    from fangkong.people.services import visit_create
+
+    person = _resident_of(world, institution)
+    at = datetime.datetime(2021, 10, 10, 2, tzinfo=datetime.UTC)
+    visit = visit_create(actor=SYSTEM, institution=world.institutions[institution],
+                         visitor=person, check_in=at)  # fmt: skip
+    response = world.api(persona).post(
+        f"/api/v1/visits/{visit.pk}/check-out",
+        data=json.dumps({"check_out": "2021-10-10T11:00:00+08:00"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 404
+    visit.refresh_from_db()
+    assert visit.check_out is None
 
 
 @pytest.mark.parametrize("url", PEOPLE_PAGES)

@@ -178,3 +178,38 @@ def test_the_database_holds_no_clear_number(world, zhang):
     dump = repr(rows)
     assert rows and ZHANG not in dump and "13800001234" not in dump
     assert ZHANG[:17] not in dump
+
+
+def test_a_discharge_ends_the_stay_with_its_reason(world, zhang):
+    stay = Stay.objects.get(person=zhang)
+    body = {"end": "2021-12-01T10:00:00+08:00", "discharge_reason": "转入医院"}
+    response = post(world.api("operator"), f"/api/v1/stays/{stay.pk}/end", body)
+    assert response.status_code == 200
+    assert response.json()["end"].startswith("2021-12-01T")
+    assert AuditEvent.objects.filter(action="stay.end").count() == 1
+
+
+def test_a_stay_ends_only_once(world, zhang):
+    stay = Stay.objects.get(person=zhang)
+    post(
+        world.api("operator"), f"/api/v1/stays/{stay.pk}/end", {"end": "2021-12-01T10:00:00+08:00"}
+    )
+    again = post(world.api("operator"), f"/api/v1/stays/{stay.pk}/end",
+                 {"end": "2021-12-02T10:00:00+08:00"})  # fmt: skip
+    assert (again.status_code, again.json()["code"]) == (400, "already_ended")
+
+
+def test_a_stay_cannot_end_before_it_starts(world, zhang):
+    stay = Stay.objects.get(person=zhang)
+    response = post(world.api("operator"), f"/api/v1/stays/{stay.pk}/end",
+                    {"end": "2021-09-01T10:00:00+08:00"})  # fmt: skip
+    assert (response.status_code, response.json()["field"]) == (400, "end")
+
+
+def test_a_visitor_is_checked_out(world, zhang):
+    api = world.api("operator")
+    visit = post(api, VISITS, {"person_id": zhang.pk, "check_in": "2021-10-10T10:00:00+08:00"})
+    response = post(api, f"/api/v1/visits/{visit.json()['id']}/check-out",
+                    {"check_out": "2021-10-10T10:30:00+08:00"})  # fmt: skip
+    assert response.status_code == 200
+    assert response.json()["check_out"].startswith("2021-10-10T")
