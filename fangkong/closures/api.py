@@ -5,11 +5,8 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import BeforeValidator
-from pydantic_core import PydanticCustomError
 
 from fangkong.closures import selectors, services
 from fangkong.closures.models import Closure, ClosureLevel, GateDirection, GateEvent, GatePurpose
@@ -26,6 +23,7 @@ from fangkong.core.schema import (
     Name,
     RegionCode,
     RegionCodeRef,
+    Temperature,
     Text,
     answers,
 )
@@ -203,18 +201,6 @@ def entry_check(
         "closure_id": decision.closure.pk if decision.closure else None,
         "level": decision.closure.level if decision.closure else None,
     }
-
-
-def _reading(value: Any) -> float:
-    """A number as JSON writes it (not a string, not a boolean)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise PydanticCustomError("invalid_number", _("Enter a number."))
-    return float(value)
-
-
-# Body temperature in °C, kept to the tenth a thermometer shows. The bounds stand before the
-# validator, or they would not reach the JSON schema.
-Temperature = Annotated[float, Field(ge=30, le=45), BeforeValidator(_reading)]
 
 
 class GateEventIn(InputSchema):

@@ -29,6 +29,7 @@ from fangkong.core.errors import field_error
 from fangkong.core.exceptions import ApiError, Forbidden, Overlap
 from fangkong.core.scoping import scope_of
 from fangkong.core.text import has_visible
+from fangkong.institutions.entry import EntryAnswer
 from fangkong.institutions.models import Institution, open_on
 from fangkong.regions.models import Region
 
@@ -448,6 +449,12 @@ def _unmet(rule: EntryRule, evidence: Evidence) -> tuple[str, str] | None:
             "%(temperature)s °C is a fever (%(fever_from)s °C or above): no entry."
         ) % {"temperature": evidence.temperature, "fever_from": rule.fever_from}
     return None
+
+
+def entry_policy(institution: Institution, at: datetime.datetime, purpose: str) -> EntryAnswer:
+    """The entry check as the institutions' entry policy (`fangkong.institutions.entry`)."""
+    decision = entry_check(institution, at, purpose)
+    return EntryAnswer(decision.allowed, decision.reason)
 
 
 # The gate register ----------------------------------------------------------------------------
