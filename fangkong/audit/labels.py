@@ -27,8 +27,18 @@ ACTION_LABELS: dict[str, Promise] = {
     "liaison.end": _("Liaison assignment ended"),
     "liaison.duty_log": _("Liaison duty logged"),
     "liaison.export": _("Liaison coverage exported"),
+    # Supervision (inspections)
+    "inspection.record": _("Inspection recorded"),
+    "inspection.draw": _("Spot-check draw made"),
+    "inspection.export": _("Supervision summary exported"),
+    "rectification.open": _("Rectification opened from a finding"),
+    "rectification.fix": _("Rectification reported fixed"),
+    "rectification.verify": _("Rectification verified"),
+    "rectification.reopen": _("Rectification fix not accepted"),
     # Messages sent by the system (notifications: `<kind>.send`)
     "liaison_gap.send": _("Institutions without liaisons announced"),
+    "rect_overdue.send": _("Overdue rectification announced"),
+    "rect_escalate.send": _("Overdue rectification escalated"),
     "reminder.send": _("Reminder sent before the deadline"),
     "escalation.send": _("Missing reports announced"),
     "signal.send": _("Early warning sent"),

@@ -1,0 +1,297 @@
+"""Supervision (DESIGN.md's contract, "Inspections"): inspections, rectifications and the
+spot-check draws, with the reads around them."""
+
+import datetime
+from typing import Annotated, Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
+from pydantic import StrictBool, StrictInt
+
+from fangkong.closures.api import Moment
+from fangkong.core.pagination import MAX_OFFSET, Pagination
+from fangkong.core.schema import (
+    READ,
+    WRITE,
+    Day,
+    InputSchema,
+    InstitutionCode,
+    InstitutionCodeRef,
+    RegionCodeRef,
+    Text,
+    answers,
+)
+from fangkong.inspections import selectors, services
+from fangkong.inspections.models import (
+    AnswerResult,
+    Inspection,
+    InspectionMethod,
+    Rectification,
+    RectificationStatus,
+    SpotCheckDraw,
+)
+from fangkong.institutions.selectors import institution_get
+from fangkong.regions.selectors import region_get
+
+router = Router(tags=["inspections"])
+
+ObjectId = Annotated[int, Field(ge=1, le=MAX_OFFSET)]
+ItemNumber = Annotated[StrictInt, Field(ge=1, le=999)]
+NoteText = Annotated[Text, Field(max_length=services.MAX_TEXT)]
+
+
+class AnswerIn(InputSchema):
+    item: ItemNumber
+    result: AnswerResult
+    note: NoteText = ""
+    due_date: Day | None = Field(
+        default=None, description="A failed item's deadline; absent: the item's default days."
+    )
+
+
+class InspectionIn(InputSchema):
+    institution_code: InstitutionCode
+    method: InspectionMethod
+    unannounced: StrictBool = False
+    done_at: Moment
+    planned_at: Moment | None = None
+    inspectors: Annotated[list[Annotated[str, Field(min_length=1, max_length=150)]],
+                          Field(max_length=20)] = []  # fmt: skip
+    answers: Annotated[list[AnswerIn], Field(min_length=1, max_length=200)]
+
+
+class EventOut(Schema):
+    from_status: str
+    to_status: RectificationStatus
+    by: str | None
+    at: datetime.datetime
+    note: str
+
+    @staticmethod
+    def resolve_by(obj: Any) -> str | None:
+        return obj.actor.get_username() if obj.actor else None
+
+
+class RectificationOut(Schema):
+    id: int
+    item: int | None
+    status: RectificationStatus
+    due_date: datetime.date
+    overdue: bool
+    institution_code: str = Field(alias="institution.code")
+    inspection_id: int | None
+    finding_id: int | None
+    what: str
+    opened_on: datetime.date
+    fixed_by: str | None
+    fixed_at: datetime.datetime | None
+    evidence: str
+    verified_by: str | None
+    verified_at: datetime.datetime | None
+    note: str = Field(alias="verify_note")
+
+    @staticmethod
+    def resolve_item(obj: Rectification) -> int | None:
+        return obj.item.number if obj.item else None
+
+    @staticmethod
+    def resolve_overdue(obj: Rectification) -> bool:
+        return obj.is_overdue()
+
+    @staticmethod
+    def resolve_fixed_by(obj: Rectification) -> str | None:
+        return obj.fixed_by.get_username() if obj.fixed_by else None
+
+    @staticmethod
+    def resolve_verified_by(obj: Rectification) -> str | None:
+        return obj.verified_by.get_username() if obj.verified_by else None
+
+
+class RectificationDetailOut(RectificationOut):
+    events: list[EventOut]
+
+    @staticmethod
+    def resolve_events(obj: Rectification) -> Any:
+        return list(obj.events.all())
+
+
+class AnswerOut(Schema):
+    item: int = Field(alias="item.number")
+    result: AnswerResult
+    note: str
+
+
+class InspectionOut(Schema):
+    id: int
+    institution_code: str = Field(alias="institution.code")
+    method: InspectionMethod
+    unannounced: bool
+    planned_at: datetime.datetime | None
+    done_at: datetime.datetime
+    checklist_version: int = Field(alias="checklist.number")
+    inspectors: list[str]
+    answers: list[AnswerOut]
+    rectifications: list[RectificationOut]
+
+    @staticmethod
+    def resolve_inspectors(obj: Inspection) -> list[str]:
+        return [user.get_username() for user in obj.inspectors.all()]
+
+    @staticmethod
+    def resolve_answers(obj: Inspection) -> Any:
+        return sorted(obj.answers.all(), key=lambda answer: answer.item.number)
+
+    @staticmethod
+    def resolve_rectifications(obj: Inspection) -> Any:
+        return list(obj.rectifications.all())
+
+
+class InspectionSummaryOut(Schema):
+    id: int
+    institution_code: str = Field(alias="institution.code")
+    method: InspectionMethod
+    unannounced: bool
+    done_at: datetime.datetime
+    checklist_version: int = Field(alias="checklist.number")
+    failed: int
+
+    @staticmethod
+    def resolve_failed(obj: Inspection) -> int:
+        return len(obj.rectifications.all())
+
+
+@router.post("/inspections", response=answers({201: InspectionOut}, WRITE))
+def record_inspection(request: HttpRequest, payload: InspectionIn) -> Status[Inspection]:
+    """Record a done inspection; each failed item opens a rectification (`status: open`)."""
+    inspection = services.inspection_record(
+        actor=request.user, institution=payload.institution_code, method=payload.method,
+        unannounced=payload.unannounced, done_at=payload.done_at, planned_at=payload.planned_at,
+        inspectors=payload.inspectors,
+        answers=[services.AnswerIn(item=a.item, result=a.result, note=a.note,
+                                   due_date=a.due_date) for a in payload.answers],
+    )  # fmt: skip
+    return Status(201, selectors.inspection_get(user=request.user, pk=inspection.pk))
+
+
+@router.get("/inspections/{id}", response=answers({200: InspectionOut}, READ))
+def get_inspection(request: HttpRequest, id: ObjectId) -> Inspection:
+    return selectors.inspection_get(user=request.user, pk=id)
+
+
+@router.get(
+    "/institutions/{code}/inspections", response=answers({200: list[InspectionSummaryOut]}, READ)
+)
+@paginate(Pagination)
+def list_inspections(request: HttpRequest, code: InstitutionCodeRef) -> Any:
+    """The institution's inspections, the latest first."""
+    institution = institution_get(user=request.user, code=code)
+    return selectors.inspection_list(user=request.user, institution=institution)
+
+
+@router.get("/rectifications/{id}", response=answers({200: RectificationDetailOut}, READ))
+def get_rectification(request: HttpRequest, id: ObjectId) -> Rectification:
+    return selectors.rectification_get(user=request.user, pk=id)
+
+
+class FixIn(InputSchema):
+    evidence: Annotated[Text, Field(min_length=1, max_length=services.MAX_TEXT)]
+
+
+class VerifyIn(InputSchema):
+    accepted: StrictBool
+    note: NoteText = ""
+
+
+@router.post("/rectifications/{id}/fix", response=answers({200: RectificationDetailOut}, WRITE))
+def fix_rectification(request: HttpRequest, id: ObjectId, payload: FixIn) -> Rectification:
+    """The institution reports what it did: `open` → `fixed`."""
+    rectification = selectors.rectification_get(user=request.user, pk=id)
+    services.rectification_fix(actor=request.user, rectification=rectification,
+                               evidence=payload.evidence)  # fmt: skip
+    return selectors.rectification_get(user=request.user, pk=id)
+
+
+@router.post("/rectifications/{id}/verify", response=answers({200: RectificationDetailOut}, WRITE))
+def verify_rectification(request: HttpRequest, id: ObjectId, payload: VerifyIn) -> Rectification:
+    """Someone other than who fixed it accepts the fix (`verified`) or not (back to `open`,
+    the reason in `note`)."""
+    rectification = selectors.rectification_get(user=request.user, pk=id)
+    services.rectification_verify(actor=request.user, rectification=rectification,
+                                  accepted=payload.accepted, note=payload.note)  # fmt: skip
+    return selectors.rectification_get(user=request.user, pk=id)
+
+
+StatusFilter = Annotated[
+    str | None,
+    Query(
+        pattern="^(open|fixed|overdue|verified)$",
+        description="open, fixed, verified, or overdue (past the deadline, not verified).",
+    ),
+]
+
+
+@router.get("/regions/{code}/rectifications", response=answers({200: list[RectificationOut]}, READ))
+@paginate(Pagination)
+def list_region_rectifications(
+    request: HttpRequest, code: RegionCodeRef, status: StatusFilter = None
+) -> Any:
+    """The rectifications of the region's institutions, the earliest deadline first."""
+    region = region_get(user=request.user, code=code)
+    return selectors.rectification_list(user=request.user, region=region, status=status)
+
+
+@router.get(
+    "/institutions/{code}/rectifications", response=answers({200: list[RectificationOut]}, READ)
+)
+@paginate(Pagination)
+def list_institution_rectifications(
+    request: HttpRequest, code: InstitutionCodeRef, status: StatusFilter = None
+) -> Any:
+    institution = institution_get(user=request.user, code=code)
+    return selectors.rectification_list(user=request.user, institution=institution,
+                                        status=status)  # fmt: skip
+
+
+class DrawIn(InputSchema):
+    count: Annotated[StrictInt, Field(ge=1, le=100_000)]
+    method: InspectionMethod
+    seed: Annotated[StrictInt, Field(ge=0, le=services.MAX_SEED)] | None = None
+
+
+class DrawOut(Schema):
+    id: int
+    region_code: str = Field(alias="region.code")
+    method: InspectionMethod
+    count: int
+    seed: int
+    as_of: datetime.date
+    institutions: list[str] = Field(alias="result")
+    weights: dict[str, float]
+    drawn_by: str | None
+    drawn_at: datetime.datetime
+
+    @staticmethod
+    def resolve_drawn_by(obj: SpotCheckDraw) -> str | None:
+        return obj.drawn_by.get_username() if obj.drawn_by else None
+
+
+@router.post("/regions/{code}/spot-checks", response=answers({201: DrawOut}, WRITE))
+def draw_spot_checks(
+    request: HttpRequest, code: RegionCodeRef, payload: DrawIn
+) -> Status[SpotCheckDraw]:
+    """Draw `count` institutions of the region, weighted towards the least recently inspected
+    and those with open or overdue rectifications; the same seed over the same data gives the
+    same list. Every draw is kept and listed."""
+    region = region_get(user=request.user, code=code)
+    draw = services.spot_check_draw(actor=request.user, region=region, count=payload.count,
+                                    method=payload.method, seed=payload.seed)  # fmt: skip
+    return Status(201, draw)
+
+
+@router.get("/regions/{code}/spot-checks", response=answers({200: list[DrawOut]}, READ))
+@paginate(Pagination)
+def list_spot_checks(request: HttpRequest, code: RegionCodeRef) -> Any:
+    """Every draw made in the region, the latest first."""
+    region = region_get(user=request.user, code=code)
+    return selectors.draw_list(user=request.user, region=region)

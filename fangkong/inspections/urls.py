@@ -1,0 +1,14 @@
+from django.urls import path
+
+from fangkong.inspections import views
+
+app_name = "inspections"
+
+urlpatterns = [
+    path("inspections/regions/<str:code>/", views.region, name="region"),
+    path("inspections/institutions/<str:code>/", views.institution, name="institution"),
+    path("inspections/institutions/<str:code>/new/", views.record, name="record"),
+    path("inspections/<int:pk>/", views.detail, name="detail"),
+    path("rectifications/<int:pk>/fix/", views.fix, name="fix"),
+    path("rectifications/<int:pk>/verify/", views.verify, name="verify"),
+]

@@ -1,0 +1,181 @@
+"""Pages: an institution's inspections and open rectifications, the form recording an
+inspection item by item, an inspection with its fix and verify forms, and a region's
+rectifications with its spot-check draws."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fangkong.core.errors import error_items
+from fangkong.core.exceptions import ApiError
+from fangkong.inspections import selectors, services
+from fangkong.inspections.forms import DrawForm, FixForm, InspectionForm, VerifyForm
+from fangkong.inspections.models import RectificationStatus
+from fangkong.institutions.models import Institution
+from fangkong.institutions.selectors import institution_get
+from fangkong.regions.selectors import region_get
+
+PAGE_ROWS = 500
+
+
+def institution_section(request: HttpRequest, institution: Institution) -> str:
+    """The institution page's part on supervision (registered from `apps.py`)."""
+    today = timezone.localdate()
+    open_rows = selectors.rectification_list(user=request.user, institution=institution).exclude(
+        status=RectificationStatus.VERIFIED
+    )
+    return render_to_string("inspections/_institution.html", {
+        "institution": institution, "open": list(open_rows[:20]), "today": today,
+        "last": selectors.inspection_list(user=request.user, institution=institution).first(),
+    }, request=request)  # fmt: skip
+
+
+@login_required
+def institution(request: HttpRequest, code: str) -> HttpResponse:
+    unit = institution_get(user=request.user, code=code)
+    rectifications = selectors.rectification_list(user=request.user, institution=unit)
+    return render(request, "inspections/institution.html", {
+        "institution": unit, "today": timezone.localdate(),
+        "inspections": selectors.inspection_list(user=request.user, institution=unit)[:200],
+        "open": rectifications.exclude(status=RectificationStatus.VERIFIED),
+        "may_record": selectors.may_record(request.user, unit),
+    })  # fmt: skip
+
+
+@login_required
+def record(request: HttpRequest, code: str) -> HttpResponse:
+    """The phone form of an inspection: how and when, then each item pass / fail / n.a."""
+    unit = institution_get(user=request.user, code=code)
+    if not selectors.may_record(request.user, unit):
+        return redirect("inspections:institution", code=unit.code)
+    version = services.published_version()
+    items = list(selectors.checklist_items(version.pk))
+    initial = {"done_at": timezone.localtime().replace(second=0, microsecond=0, tzinfo=None)}
+    form = InspectionForm(initial=initial, items=items)
+    if request.method == "POST":
+        form = InspectionForm(request.POST, items=items)
+        holder: dict[str, Any] = {}
+
+        def write() -> None:
+            data = form.cleaned_data
+            holder["inspection"] = services.inspection_record(
+                actor=request.user, institution=unit, method=data["method"],
+                unannounced=data["unannounced"], done_at=data["done_at"],
+                answers=[services.AnswerIn(item=item.number, result=data[f"result_{item.number}"],
+                                           note=data[f"note_{item.number}"]) for item in items],
+            )  # fmt: skip
+
+        if form.is_valid() and _try(form, write):
+            messages.success(request, _("The inspection was recorded."))
+            return redirect("inspections:detail", pk=holder["inspection"].pk)
+    return render(request, "inspections/record.html", {"institution": unit, "form": form,
+                                                       "version": version})  # fmt: skip
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection = selectors.inspection_get(user=request.user, pk=pk)
+    unit = inspection.institution
+    return render(request, "inspections/detail.html", {
+        "inspection": inspection, "institution": unit, "today": timezone.localdate(),
+        "may_fix": selectors.may_fix(request.user, unit),
+        "may_verify": selectors.may_verify(request.user, unit),
+        "fix_form": FixForm(), "verify_form": VerifyForm(),
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def fix(request: HttpRequest, pk: int) -> HttpResponse:
+    rectification = selectors.rectification_get(user=request.user, pk=pk)
+    form = FixForm(request.POST)
+    if form.is_valid() and _try(form, lambda: services.rectification_fix(
+        actor=request.user, rectification=rectification, evidence=form.cleaned_data["evidence"]
+    )):  # fmt: skip
+        messages.success(request, _("The rectification was reported fixed."))
+    else:
+        _tell(request, form)
+    return _back(rectification)
+
+
+@login_required
+@require_POST
+def verify(request: HttpRequest, pk: int) -> HttpResponse:
+    rectification = selectors.rectification_get(user=request.user, pk=pk)
+    form = VerifyForm(request.POST)
+    if form.is_valid() and _try(form, lambda: services.rectification_verify(
+        actor=request.user, rectification=rectification,
+        accepted=form.cleaned_data["accepted"], note=form.cleaned_data["note"],
+    )):  # fmt: skip
+        messages.success(request, _("The verdict was recorded."))
+    else:
+        _tell(request, form)
+    return _back(rectification)
+
+
+def _back(rectification: Any) -> HttpResponse:
+    if rectification.inspection_id:
+        return redirect("inspections:detail", pk=rectification.inspection_id)
+    return redirect("inspections:institution", code=rectification.institution.code)
+
+
+@login_required
+def region(request: HttpRequest, code: str) -> HttpResponse:
+    """A region's rectifications (open, overdue, fixed, verified) and every spot-check draw."""
+    area = region_get(user=request.user, code=code)
+    status = request.GET.get("status") or selectors.RectificationFilter.OPEN
+    if status not in selectors.RectificationFilter.ALL:
+        status = selectors.RectificationFilter.OPEN
+    may_draw = selectors.may_draw(request.user, area)
+    form = DrawForm()
+    if request.method == "POST" and may_draw:
+        form = DrawForm(request.POST)
+        if form.is_valid() and _try(form, lambda: services.spot_check_draw(
+            actor=request.user, region=area, **form.cleaned_data
+        )):  # fmt: skip
+            messages.success(request, _("The draw was made and kept."))
+            return redirect("inspections:region", code=area.code)
+    rows = selectors.rectification_list(user=request.user, region=area, status=status)
+    return render(request, "inspections/region.html", {
+        "region": area, "status": status, "rectifications": rows[:PAGE_ROWS],
+        "total": rows.count(), "today": timezone.localdate(),
+        "filters": [(key, _label(key)) for key in selectors.RectificationFilter.ALL],
+        "draws": selectors.draw_list(user=request.user, region=area)[:100],
+        "may_draw": may_draw, "form": form,
+    })  # fmt: skip
+
+
+def _label(key: str) -> str:
+    if key == selectors.RectificationFilter.OVERDUE:
+        return _("Overdue")
+    return str(RectificationStatus(key).label)
+
+
+def _tell(request: HttpRequest, form: Form) -> None:
+    for errors in form.errors.values():
+        messages.error(request, " ".join(str(error) for error in errors))
+
+
+def _try(form: Form, write: Callable[[], Any]) -> bool:
+    """Run a service; put its refusal on the form, under the field it names."""
+    try:
+        write()
+    except ValidationError as exc:
+        for item in error_items(exc):
+            name = item["field"]
+            form.add_error(name if name in form.fields else None, str(item["message"]))
+        return False
+    except ApiError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        return False
+    return True
