@@ -209,8 +209,8 @@ def _event(rectification: Rectification, old: str, new: str, actor: Any, note: s
 
 def _locked(rectification: Rectification) -> Rectification:
     return (
-        Rectification.objects.select_for_update()
-        .select_related("institution__region", "fixed_by")
+        Rectification.objects.select_for_update(of=("self",))
+        .select_related("institution__region")
         .get(pk=rectification.pk)
     )
 
