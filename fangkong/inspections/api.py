@@ -4,7 +4,8 @@ spot-check draws, with the reads around them."""
 import datetime
 from typing import Annotated, Any
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import StrictBool, StrictInt
@@ -15,6 +16,7 @@ from fangkong.core.schema import (
     READ,
     WRITE,
     Day,
+    ErrorOut,
     InputSchema,
     InstitutionCode,
     InstitutionCodeRef,
@@ -22,7 +24,7 @@ from fangkong.core.schema import (
     Text,
     answers,
 )
-from fangkong.inspections import selectors, services
+from fangkong.inspections import exports, selectors, services, summaries
 from fangkong.inspections.models import (
     AnswerResult,
     Inspection,
@@ -253,6 +255,23 @@ def list_institution_rectifications(
                                         status=status)  # fmt: skip
 
 
+class FindingRectificationIn(InputSchema):
+    due_date: Day
+
+
+@router.post(
+    "/liaison-findings/{id}/rectification", response=answers({201: RectificationOut}, WRITE)
+)
+def rectify_finding(
+    request: HttpRequest, id: ObjectId, payload: FindingRectificationIn
+) -> Status[Rectification]:
+    """Open a rectification for a problem a liaison found, due on `due_date`."""
+    finding = selectors.finding_get(user=request.user, pk=id)
+    rectification = services.rectification_from_finding(actor=request.user, finding=finding,
+                                                        due_date=payload.due_date)  # fmt: skip
+    return Status(201, selectors.rectification_get(user=request.user, pk=rectification.pk))
+
+
 class DrawIn(InputSchema):
     count: Annotated[StrictInt, Field(ge=1, le=100_000)]
     method: InspectionMethod
@@ -295,3 +314,73 @@ def list_spot_checks(request: HttpRequest, code: RegionCodeRef) -> Any:
     """Every draw made in the region, the latest first."""
     region = region_get(user=request.user, code=code)
     return selectors.draw_list(user=request.user, region=region)
+
+
+class FindingCountOut(Schema):
+    item: int
+    text: str
+    count: int
+
+
+class RectificationCountsOut(Schema):
+    total: int
+    open: int
+    fixed: int
+    verified: int
+    overdue: int
+
+
+class SummaryOut(Schema):
+    region_code: str
+    week_start: datetime.date
+    week_end: datetime.date
+    inspections: int
+    by_method: dict[str, int]
+    unannounced: int
+    unannounced_share: float = Field(description="A fraction 0–1 of the week's inspections.")
+    findings: list[FindingCountOut] = Field(description="Failed answers by item, most first.")
+    rectifications: RectificationCountsOut = Field(
+        description="The rectifications found that week, by what each is today."
+    )
+    median_days_to_fix: float | None
+
+
+def _summary(request: HttpRequest, code: str, week: datetime.date) -> summaries.WeekSummary:
+    region = region_get(user=request.user, code=code)
+    if not selectors.may_read_summary(request.user, region):
+        raise Http404(_("Not found."))
+    return summaries.week_summary(region, summaries.week_of(week))
+
+
+@router.get("/regions/{code}/inspection-summary", response=answers({200: SummaryOut}, READ))
+def get_summary(request: HttpRequest, code: RegionCodeRef, week: Day) -> dict[str, Any]:
+    """The region's supervision in the week (Monday to Sunday) holding the day `week`."""
+    summary = _summary(request, code, week)
+    return {
+        "region_code": summary.region.code, "week_start": summary.week_start,
+        "week_end": summary.week_end, "inspections": summary.inspections,
+        "by_method": summary.by_method, "unannounced": summary.unannounced,
+        "unannounced_share": summary.unannounced_share,
+        "findings": [{"item": n, "text": t, "count": c} for n, t, c in summary.findings],
+        "rectifications": summary.rectifications,
+        "median_days_to_fix": summary.median_days_to_fix,
+    }  # fmt: skip
+
+
+XLSX_FILE = {
+    "responses": {
+        200: {"content": {exports.XLSX_CONTENT_TYPE: {"schema": {"type": "string",
+                                                                   "format": "binary"}}}}
+    }
+}  # fmt: skip
+
+
+@router.get(
+    "/regions/{code}/inspection-summary.xlsx",
+    response={frozenset(READ): ErrorOut},
+    openapi_extra=XLSX_FILE,
+)
+def summary_xlsx(request: HttpRequest, code: RegionCodeRef, week: Day) -> HttpResponse:
+    """The week's summary as an Excel sheet."""
+    summary = _summary(request, code, week)
+    return exports.summary_response(request, summary)

@@ -11,6 +11,7 @@ from fangkong.inspections.models import (
     Answer,
     ChecklistItem,
     Inspection,
+    InspectionMethod,
     Rectification,
     RectificationEvent,
     RectificationStatus,
@@ -18,7 +19,10 @@ from fangkong.inspections.models import (
 )
 from fangkong.inspections.services import DRAWERS, FIXERS, RECORDERS, VERIFIERS, may
 from fangkong.institutions.models import Institution
+from fangkong.liaison.models import Finding
 from fangkong.regions.models import Region
+
+METHOD_CHOICES = InspectionMethod.choices
 
 # Who reads a region's draws: those who draw and those who go and inspect.
 DRAW_READERS = {"admin", "officer", "inspector"}
@@ -70,6 +74,13 @@ def rectification_get(*, user: Any, pk: int) -> Rectification:
         ),
         user,
         pk=pk,
+    )
+
+
+def finding_get(*, user: Any, pk: int) -> Finding:
+    """A liaison's finding the user may see (to open its rectification), or 404."""
+    return get_visible_or_404(
+        Finding.objects.select_related("institution__region", "duty_log"), user, pk=pk
     )
 
 
@@ -128,3 +139,12 @@ def may_verify(user: Any, institution: Institution) -> bool:
 
 def may_draw(user: Any, region: Region) -> bool:
     return visible(Region.objects.filter(pk=region.pk), user, DRAWERS).exists()
+
+
+# Who reads a region's summaries: its officers and inspectors (the counts name no institution
+# by name, but they sum over every institution of the region).
+SUMMARY_READERS = {"admin", "officer", "inspector"}
+
+
+def may_read_summary(user: Any, region: Region) -> bool:
+    return visible(Region.objects.filter(pk=region.pk), user, SUMMARY_READERS).exists()

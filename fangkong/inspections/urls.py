@@ -6,6 +6,8 @@ app_name = "inspections"
 
 urlpatterns = [
     path("inspections/regions/<str:code>/", views.region, name="region"),
+    path("inspections/regions/<str:code>/summary/", views.summary, name="summary"),
+    path("inspections/regions/<str:code>/summary.xlsx", views.summary_xlsx, name="summary_xlsx"),
     path("inspections/institutions/<str:code>/", views.institution, name="institution"),
     path("inspections/institutions/<str:code>/new/", views.record, name="record"),
     path("inspections/<int:pk>/", views.detail, name="detail"),

@@ -9,16 +9,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fangkong.core.dates import parse_day
 from fangkong.core.errors import error_items
 from fangkong.core.exceptions import ApiError
-from fangkong.inspections import selectors, services
+from fangkong.inspections import exports, selectors, services, summaries
 from fangkong.inspections.forms import DrawForm, FixForm, InspectionForm, VerifyForm
 from fangkong.inspections.models import RectificationStatus
 from fangkong.institutions.models import Institution
@@ -153,6 +154,43 @@ def region(request: HttpRequest, code: str) -> HttpResponse:
         "draws": selectors.draw_list(user=request.user, region=area)[:100],
         "may_draw": may_draw, "form": form,
     })  # fmt: skip
+
+
+def _week(request: HttpRequest) -> Any:
+    """The Monday of the week holding `?week=` (today by default); 404 for what is no day."""
+    value = request.GET.get("week")
+    try:
+        day = parse_day(value) if value else timezone.localdate()
+    except ValidationError as exc:
+        raise Http404(_("No such day.")) from exc
+    return summaries.week_of(day)
+
+
+def _summary(request: HttpRequest, code: str) -> summaries.WeekSummary:
+    area = region_get(user=request.user, code=code)
+    if not selectors.may_read_summary(request.user, area):
+        raise Http404(_("No such region."))
+    return summaries.week_summary(area, _week(request))
+
+
+@login_required
+def summary(request: HttpRequest, code: str) -> HttpResponse:
+    """The region's week of supervision: by method, unannounced, findings, rectifications."""
+    week = _summary(request, code)
+    most = max((count for _n, _t, count in week.findings), default=0)
+    return render(request, "inspections/summary.html", {
+        "summary": week, "region": week.region,
+        "previous_week": week.week_start - summaries.WEEK,
+        "next_week": week.week_start + summaries.WEEK,
+        "methods": [(label, week.by_method.get(value, 0)) for value, label in
+                    selectors.METHOD_CHOICES],
+        "findings": [(n, t, c, round(100 * c / most) if most else 0) for n, t, c in week.findings],
+    })  # fmt: skip
+
+
+@login_required
+def summary_xlsx(request: HttpRequest, code: str) -> HttpResponse:
+    return exports.summary_response(request, _summary(request, code))
 
 
 def _label(key: str) -> str:
