@@ -28,6 +28,9 @@ ACTION_LABELS: dict[str, Promise] = {
     "liaison.duty_log": _("Liaison duty logged"),
     "liaison.export": _("Liaison coverage exported"),
     # Supervision (inspections)
+    "checklist.draft": _("Checklist draft started"),
+    "checklist.edit": _("Checklist draft edited"),
+    "checklist.publish": _("Checklist published"),
     "inspection.record": _("Inspection recorded"),
     "inspection.draw": _("Spot-check draw made"),
     "inspection.export": _("Supervision summary exported"),

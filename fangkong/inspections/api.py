@@ -24,7 +24,7 @@ from fangkong.core.schema import (
     Text,
     answers,
 )
-from fangkong.inspections import exports, selectors, services, summaries
+from fangkong.inspections import checklists, exports, selectors, services, summaries
 from fangkong.inspections.models import (
     AnswerResult,
     Inspection,
@@ -58,7 +58,7 @@ class InspectionIn(InputSchema):
     unannounced: StrictBool = False
     done_at: Moment
     planned_at: Moment | None = None
-    inspectors: Annotated[list[Annotated[str, Field(min_length=1, max_length=150)]],
+    inspectors: Annotated[list[Annotated[Text, Field(min_length=1, max_length=150)]],
                           Field(max_length=20)] = []  # fmt: skip
     answers: Annotated[list[AnswerIn], Field(min_length=1, max_length=200)]
 
@@ -314,6 +314,63 @@ def list_spot_checks(request: HttpRequest, code: RegionCodeRef) -> Any:
     """Every draw made in the region, the latest first."""
     region = region_get(user=request.user, code=code)
     return selectors.draw_list(user=request.user, region=region)
+
+
+class ChecklistItemOut(Schema):
+    number: int
+    text_zh: str
+    text_en: str
+    default_days: int
+
+
+class ChecklistOut(Schema):
+    number: int
+    status: str
+    published_at: datetime.datetime | None
+    items: list[ChecklistItemOut]
+
+    @staticmethod
+    def resolve_items(obj: Any) -> Any:
+        return list(obj.items.order_by("number"))
+
+
+class ChecklistItemIn(InputSchema):
+    text_zh: Annotated[Text, Field(min_length=1, max_length=2000)]
+    text_en: Annotated[Text, Field(min_length=1, max_length=2000)]
+    default_days: Annotated[StrictInt, Field(ge=1, le=checklists.MAX_DAYS)]
+
+
+VersionNumber = Annotated[int, Field(ge=1, le=MAX_OFFSET)]
+ItemRef = Annotated[int, Field(ge=1, le=checklists.MAX_ITEMS)]
+
+
+@router.get("/checklists/{number}", response=answers({200: ChecklistOut}, READ))
+def get_checklist(request: HttpRequest, number: VersionNumber) -> Any:
+    """A checklist version with its items (a draft only for administrators)."""
+    return selectors.checklist_get(user=request.user, number=number)
+
+
+@router.post("/checklists", response=answers({201: ChecklistOut}, WRITE))
+def draft_checklist(request: HttpRequest) -> Status[Any]:
+    """Start the next version as a draft copy of the published one (administrators)."""
+    return Status(201, checklists.checklist_draft(actor=request.user))
+
+
+@router.put("/checklists/{number}/items/{item}", response=answers({200: ChecklistItemOut}, WRITE))
+def set_checklist_item(
+    request: HttpRequest, number: VersionNumber, item: ItemRef, payload: ChecklistItemIn
+) -> Any:
+    """Change an item of a draft, or add the next one."""
+    version = selectors.checklist_get(user=request.user, number=number)
+    return checklists.checklist_item_set(actor=request.user, version=version, number=item,
+                                         **payload.dict())  # fmt: skip
+
+
+@router.post("/checklists/{number}/publish", response=answers({200: ChecklistOut}, WRITE))
+def publish_checklist(request: HttpRequest, number: VersionNumber) -> Any:
+    """Publish a draft: new inspections are answered against it from now on."""
+    version = selectors.checklist_get(user=request.user, number=number)
+    return checklists.checklist_publish(actor=request.user, version=version)
 
 
 class FindingCountOut(Schema):

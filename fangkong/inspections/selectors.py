@@ -4,12 +4,15 @@ import datetime
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
-from fangkong.core.scoping import get_visible_or_404, visible
+from fangkong.core.scoping import get_visible_or_404, scope_of, visible
 from fangkong.inspections.models import (
     Answer,
     ChecklistItem,
+    ChecklistStatus,
+    ChecklistVersion,
     Inspection,
     InspectionMethod,
     Rectification,
@@ -148,3 +151,13 @@ SUMMARY_READERS = {"admin", "officer", "inspector"}
 
 def may_read_summary(user: Any, region: Region) -> bool:
     return visible(Region.objects.filter(pk=region.pk), user, SUMMARY_READERS).exists()
+
+
+def checklist_get(*, user: Any, number: int) -> ChecklistVersion:
+    """A published version for anyone signed in; a draft only for administrators."""
+    version = ChecklistVersion.objects.filter(number=number).first()
+    if version is None or (
+        version.status == ChecklistStatus.DRAFT and not scope_of(user, {"admin"}).everything
+    ):
+        raise Http404("checklist version")
+    return version
