@@ -36,6 +36,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "inspection.export": _("Supervision summary exported"),
     "rectification.open": _("Rectification opened from a finding"),
     "rectification.fix": _("Rectification reported fixed"),
+    "rectification.evidence": _("Evidence added to a rectification"),
     "rectification.verify": _("Rectification verified"),
     "rectification.reopen": _("Rectification fix not accepted"),
     # Messages sent by the system (notifications: `<kind>.send`)

@@ -7,6 +7,7 @@ from fangkong.core.admin import ReadOnlyAdmin
 from fangkong.inspections.models import (
     ChecklistItem,
     ChecklistVersion,
+    Evidence,
     Inspection,
     Rectification,
     SpotCheckDraw,
@@ -42,3 +43,9 @@ class RectificationAdmin(ReadOnlyAdmin):
 class SpotCheckDrawAdmin(ReadOnlyAdmin):
     list_display = ["region", "method", "count", "seed", "drawn_by", "drawn_at"]
     list_filter = ["method"]
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ReadOnlyAdmin):
+    list_display = ["name", "rectification", "content_type", "size", "uploaded_by", "uploaded_at"]
+    list_filter = ["content_type"]

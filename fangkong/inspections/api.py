@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import StrictBool, StrictInt
+from pydantic import BeforeValidator, StrictBool, StrictInt
 
 from fangkong.closures.api import Moment
 from fangkong.core.pagination import MAX_OFFSET, Pagination
@@ -39,7 +39,20 @@ from fangkong.regions.selectors import region_get
 router = Router(tags=["inspections"])
 
 ObjectId = Annotated[int, Field(ge=1, le=MAX_OFFSET)]
-ItemNumber = Annotated[StrictInt, Field(ge=1, le=999)]
+
+
+def _whole(value: Any) -> Any:
+    """JSON Schema's `integer` includes `224.0`; a string or a boolean stays refused."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# The bounds stand before the validator, or they would not reach the JSON schema.
+ItemNumber = Annotated[StrictInt, Field(ge=1, le=999), BeforeValidator(_whole)]
+DrawCount = Annotated[StrictInt, Field(ge=1, le=100_000), BeforeValidator(_whole)]
+Seed = Annotated[StrictInt, Field(ge=0, le=services.MAX_SEED), BeforeValidator(_whole)]
+DefaultDays = Annotated[StrictInt, Field(ge=1, le=365), BeforeValidator(_whole)]
 NoteText = Annotated[Text, Field(max_length=services.MAX_TEXT)]
 
 
@@ -273,9 +286,9 @@ def rectify_finding(
 
 
 class DrawIn(InputSchema):
-    count: Annotated[StrictInt, Field(ge=1, le=100_000)]
+    count: DrawCount
     method: InspectionMethod
-    seed: Annotated[StrictInt, Field(ge=0, le=services.MAX_SEED)] | None = None
+    seed: Seed | None = None
 
 
 class DrawOut(Schema):
@@ -337,7 +350,7 @@ class ChecklistOut(Schema):
 class ChecklistItemIn(InputSchema):
     text_zh: Annotated[Text, Field(min_length=1, max_length=2000)]
     text_en: Annotated[Text, Field(min_length=1, max_length=2000)]
-    default_days: Annotated[StrictInt, Field(ge=1, le=checklists.MAX_DAYS)]
+    default_days: DefaultDays
 
 
 VersionNumber = Annotated[int, Field(ge=1, le=MAX_OFFSET)]

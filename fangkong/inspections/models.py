@@ -336,3 +336,51 @@ class SpotCheckDraw(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region} · {self.drawn_at:%Y-%m-%d %H:%M} · {self.count}"
+
+
+class EvidenceKind(models.TextChoices):
+    JPEG = "image/jpeg", "JPEG"
+    PNG = "image/png", "PNG"
+    WEBP = "image/webp", "WebP"
+    PDF = "application/pdf", "PDF"
+
+
+class Evidence(models.Model):
+    """A photo or a PDF showing a rectification's state, stored outside the web root under a
+    random name and served only to those who may see the rectification."""
+
+    rectification = models.ForeignKey(
+        Rectification, verbose_name=_("rectification"), on_delete=models.PROTECT,
+        related_name="files",
+    )  # fmt: skip
+    # The rectification's institution, kept on the row so that scoping needs no join.
+    institution = models.ForeignKey(
+        "institutions.Institution", verbose_name=_("institution"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("kind"), max_length=40, choices=EvidenceKind.choices)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    stored_as = models.CharField(_("stored as"), max_length=64, unique=True, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+",
+    )  # fmt: skip
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    scoping = Scoping(region="institution__region", institution="institution")
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        ordering = ["rectification", "uploaded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(content_type__in=EvidenceKind.values),
+                name="inspections_evidence_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -13,6 +13,7 @@ from fangkong.inspections.models import (
     ChecklistItem,
     ChecklistStatus,
     ChecklistVersion,
+    Evidence,
     Inspection,
     InspectionMethod,
     Rectification,
@@ -58,6 +59,7 @@ def inspection_get(*, user: Any, pk: int) -> Inspection:
             "inspectors",
             Prefetch("answers", queryset=answers),
             Prefetch("rectifications", queryset=rectifications.order_by("item__number", "pk")),
+            "rectifications__files",
             Prefetch(
                 "rectifications__events",
                 queryset=RectificationEvent.objects.select_related("actor"),
@@ -85,6 +87,11 @@ def finding_get(*, user: Any, pk: int) -> Finding:
     return get_visible_or_404(
         Finding.objects.select_related("institution__region", "duty_log"), user, pk=pk
     )
+
+
+def evidence_get(*, user: Any, pk: int) -> Evidence:
+    """An evidence file of a rectification the user may see, or 404."""
+    return get_visible_or_404(Evidence.objects.select_related("rectification"), user, pk=pk)
 
 
 def overdue_q(day: datetime.date) -> Q:

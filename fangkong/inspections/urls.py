@@ -13,4 +13,6 @@ urlpatterns = [
     path("inspections/<int:pk>/", views.detail, name="detail"),
     path("rectifications/<int:pk>/fix/", views.fix, name="fix"),
     path("rectifications/<int:pk>/verify/", views.verify, name="verify"),
+    path("rectifications/<int:pk>/evidence/", views.evidence_add, name="evidence_add"),
+    path("evidence/<int:pk>/", views.evidence_file, name="evidence"),
 ]

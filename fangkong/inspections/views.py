@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from fangkong.core.dates import parse_day
 from fangkong.core.errors import error_items
 from fangkong.core.exceptions import ApiError
-from fangkong.inspections import exports, selectors, services, summaries
+from fangkong.inspections import exports, selectors, services, summaries, uploads
 from fangkong.inspections.forms import DrawForm, FixForm, InspectionForm, VerifyForm
 from fangkong.inspections.models import RectificationStatus
 from fangkong.institutions.models import Institution
@@ -122,6 +122,43 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         _tell(request, form)
     return _back(rectification)
+
+
+@login_required
+@require_POST
+def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Attach a photo or PDF to a rectification (multipart `file`)."""
+    rectification = selectors.rectification_get(user=request.user, pk=pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file."))
+        return _back(rectification)
+    try:
+        uploads.evidence_add(actor=request.user, rectification=rectification, upload=upload)
+    except ValidationError as exc:
+        for item in error_items(exc):
+            messages.error(request, str(item["message"]))
+    except ApiError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The file was added."))
+    return _back(rectification)
+
+
+@login_required
+def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
+    """Send an evidence file to a reader who may see its rectification; 404 to anyone else."""
+    evidence = selectors.evidence_get(user=request.user, pk=pk)
+    path = uploads.path_of(evidence)
+    if not path.is_file():
+        raise Http404(_("The file is missing."))
+    inline = evidence.content_type != "application/pdf"
+    response = FileResponse(path.open("rb"), content_type=evidence.content_type,
+                            as_attachment=not inline, filename=evidence.name)  # fmt: skip
+    # Whatever the file holds, the browser runs nothing of it and guesses no other type.
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _back(rectification: Any) -> HttpResponse:

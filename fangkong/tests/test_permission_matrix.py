@@ -377,3 +377,39 @@ def test_inspection_writes_answer_404_outside_scope(world, persona, region, inst
     rectification.refresh_from_db()
     assert rectification.status == "open"
     assert Inspection.objects.count() == 1 and not SpotCheckDraw.objects.exists()
+
+
+def _evidence_of(institution, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fangkong.core.scoping import SYSTEM
+    from fangkong.inspections.uploads import evidence_add
+
+    settings.FANGKONG_EVIDENCE_DIR = tmp_path
+    rectification = _inspection_of(institution).rectifications.get()
+    photo = SimpleUploadedFile("gate.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32)
+    return evidence_add(actor=SYSTEM, rectification=rectification, upload=photo)
+
+
+@pytest.mark.parametrize("persona", INSIDE)
+def test_evidence_files_are_served_inside_scope(world, persona, settings, tmp_path):
+    _region, institution = INSIDE[persona]
+    evidence = _evidence_of(institution, settings, tmp_path)
+    assert world.client(persona).get(f"/evidence/{evidence.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_evidence_files_answer_404_outside_scope(
+    world, persona, region, institution, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fangkong.inspections.models import Evidence
+
+    evidence = _evidence_of(institution, settings, tmp_path)
+    client = world.client(persona)
+    assert client.get(f"/evidence/{evidence.pk}/").status_code == 404
+    upload = {"file": SimpleUploadedFile("x.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32)}
+    assert client.post(f"/rectifications/{evidence.rectification_id}/evidence/",
+                       upload).status_code == 404  # fmt: skip
+    assert Evidence.objects.count() == 1

@@ -76,3 +76,13 @@ def test_the_region_page_filters_overdue_and_draws(world, rectification):
 def test_the_region_board_links_supervision(world):
     page = world.client("zuoqi").get("/").content.decode()
     assert 'href="/inspections/regions/152921/"' in page
+
+
+def test_the_status_board_shows_overdue_rectifications_beside_the_daily_report(
+    world, rectification
+):
+    page = world.client("zuoqi").get("/board/152921/").content.decode()
+    assert 'id="overdue-rectifications"' in page
+    assert "门岗有人值守" in page
+    other = world.client("ejina").get("/board/152923/").content.decode()
+    assert 'id="overdue-rectifications"' not in other
