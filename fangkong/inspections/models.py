@@ -384,3 +384,31 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class InspectionDraft(models.Model):
+    """An inspection being filled in on a phone, kept on the server after each answer so that
+    nothing is lost when the connection drops; gone once the inspection is recorded."""
+
+    institution = models.ForeignKey(
+        "institutions.Institution", verbose_name=_("institution"), on_delete=models.CASCADE,
+        related_name="+",
+    )  # fmt: skip
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.CASCADE,
+        related_name="+",
+    )  # fmt: skip
+    data = models.JSONField(_("answers so far"), default=dict)
+    updated_at = models.DateTimeField(_("saved at"), default=timezone.now)
+
+    scoping = Scoping(region="institution__region", institution="institution")
+
+    class Meta:
+        verbose_name = _("inspection draft")
+        verbose_name_plural = _("inspection drafts")
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "author"], name="inspections_draft_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution} · {self.author}"

@@ -15,6 +15,7 @@ from fangkong.inspections.models import (
     ChecklistVersion,
     Evidence,
     Inspection,
+    InspectionDraft,
     InspectionMethod,
     Rectification,
     RectificationEvent,
@@ -168,3 +169,10 @@ def checklist_get(*, user: Any, number: int) -> ChecklistVersion:
     ):
         raise Http404("checklist version")
     return version
+
+
+def draft_of(*, user: Any, institution: Institution) -> InspectionDraft | None:
+    """The user's own draft inspection of the institution, if any."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return InspectionDraft.objects.filter(institution=institution, author=user).first()

@@ -9,6 +9,7 @@ operator fixes (an officer may too, on its behalf); officers and administrators 
 import datetime
 import math
 import random
+import re
 import secrets
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from fangkong.inspections.models import (
     ChecklistStatus,
     ChecklistVersion,
     Inspection,
+    InspectionDraft,
     InspectionMethod,
     Rectification,
     RectificationEvent,
@@ -177,6 +179,8 @@ def inspection_record(
     for answer in sorted(answers, key=lambda a: a.item):
         if answer.result == AnswerResult.FAIL:
             _open(actor, inspection, items[answer.item], answer, day)
+    if isinstance(actor, User):  # the phone's draft of it has served
+        InspectionDraft.objects.filter(institution=institution, author=actor).delete()
     audit_record(
         actor=actor, action="inspection.record", target=inspection,
         after={"institution": institution.code, "method": method, "unannounced": unannounced,
@@ -324,6 +328,24 @@ def rectification_from_finding(
     _event(rectification, "", RectificationStatus.OPEN, actor, "")
     _audit(actor, "rectification.open", rectification, {"finding": finding.pk})
     return rectification
+
+
+DRAFT_FIELDS = re.compile(r"^(method|unannounced|done_at|(result|note)_[0-9]{1,3})$")
+
+
+def inspection_draft_save(
+    *, actor: Any, institution: Institution, data: dict[str, str]
+) -> InspectionDraft:
+    """Keep the answers given so far on the phone form (only its own fields, each cut to the
+    form's length). Not audited: a draft is scratch until `inspection_record` records it."""
+    if not isinstance(actor, User) or not may(actor, RECORDERS, institution):
+        raise Forbidden(_("Only an inspector or officer over the institution records them."))
+    kept = {key: value[:MAX_TEXT] for key, value in data.items() if DRAFT_FIELDS.match(key)}
+    draft, _created = InspectionDraft.objects.update_or_create(
+        institution=institution, author=actor,
+        defaults={"data": kept, "updated_at": timezone.now()},
+    )  # fmt: skip
+    return draft
 
 
 # The spot-check draw -----------------------------------------------------------------------

@@ -10,6 +10,7 @@ urlpatterns = [
     path("inspections/regions/<str:code>/summary.xlsx", views.summary_xlsx, name="summary_xlsx"),
     path("inspections/institutions/<str:code>/", views.institution, name="institution"),
     path("inspections/institutions/<str:code>/new/", views.record, name="record"),
+    path("inspections/institutions/<str:code>/draft/", views.record_draft, name="draft"),
     path("inspections/<int:pk>/", views.detail, name="detail"),
     path("rectifications/<int:pk>/fix/", views.fix, name="fix"),
     path("rectifications/<int:pk>/verify/", views.verify, name="verify"),

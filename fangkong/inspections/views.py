@@ -61,7 +61,13 @@ def record(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("inspections:institution", code=unit.code)
     version = services.published_version()
     items = list(selectors.checklist_items(version.pk))
-    initial = {"done_at": timezone.localtime().replace(second=0, microsecond=0, tzinfo=None)}
+    initial: dict[str, Any] = {
+        "done_at": timezone.localtime().replace(second=0, microsecond=0, tzinfo=None)
+    }
+    draft = selectors.draft_of(user=request.user, institution=unit)
+    if draft is not None:  # the answers given before the connection dropped
+        initial |= {key: value for key, value in draft.data.items() if value != ""}
+        initial["unannounced"] = draft.data.get("unannounced") == "on"
     form = InspectionForm(initial=initial, items=items)
     if request.method == "POST":
         form = InspectionForm(request.POST, items=items)
@@ -80,7 +86,21 @@ def record(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("The inspection was recorded."))
             return redirect("inspections:detail", pk=holder["inspection"].pk)
     return render(request, "inspections/record.html", {"institution": unit, "form": form,
-                                                       "version": version})  # fmt: skip
+                                                       "version": version,
+                                                       "draft": draft})  # fmt: skip
+
+
+@login_required
+@require_POST
+def record_draft(request: HttpRequest, code: str) -> HttpResponse:
+    """Keep the form's answers so far (the form posts them after each change); 204."""
+    unit = institution_get(user=request.user, code=code)
+    try:
+        services.inspection_draft_save(actor=request.user, institution=unit,
+                                       data=request.POST.dict())  # fmt: skip
+    except ApiError as exc:
+        return HttpResponse(str(exc.message), status=exc.status)
+    return HttpResponse(status=204)
 
 
 @login_required

@@ -372,6 +372,8 @@ def test_inspection_writes_answer_404_outside_scope(world, persona, region, inst
         client.post(f"/rectifications/{rectification.pk}/fix/", {"evidence": "x"}),
         client.post(f"/rectifications/{rectification.pk}/verify/", {"accepted": "1"}),
         client.post(f"/inspections/regions/{region}/", {"count": "1", "method": "video"}),
+        client.post(f"/inspections/institutions/{institution}/draft/", {"result_1": "fail"}),
+        client.post(f"/inspections/institutions/{institution}/new/", {"method": "video"}),
     ]  # fmt: skip
     assert [response.status_code for response in answers] == [404] * len(answers)
     rectification.refresh_from_db()

@@ -1,6 +1,8 @@
 """The pages: an institution's supervision, the form, an inspection's fix and verify forms,
 a region's rectifications and draws; in Chinese by default."""
 
+import re
+
 from fangkong.inspections.models import Inspection, RectificationStatus, SpotCheckDraw
 
 
@@ -86,3 +88,42 @@ def test_the_status_board_shows_overdue_rectifications_beside_the_daily_report(
     assert "门岗有人值守" in page
     other = world.client("ejina").get("/board/152923/").content.decode()
     assert 'id="overdue-rectifications"' not in other
+
+
+def test_answers_saved_as_a_draft_are_filled_in_again_after_a_dropped_connection(world, inspector):
+    from fangkong.inspections.models import InspectionDraft
+
+    client = world.client("inspector")
+    saved = client.post("/inspections/institutions/1529210001/draft/",
+                        {"method": "phone", "result_7": "fail", "note_7": "外卖照常送入",
+                         "evil": "x"})  # fmt: skip
+    assert saved.status_code == 204
+    assert "evil" not in InspectionDraft.objects.get().data
+    page = world.client("inspector").get("/inspections/institutions/1529210001/new/")
+    html = page.content.decode()
+    assert 'id="draft-restored"' in html
+    assert "外卖照常送入" in html
+    assert re.search(r'<input[^>]*name="result_7" value="fail"[^>]*checked', html)
+    assert re.search(r'<input[^>]*name="method" value="phone"[^>]*checked', html)
+
+
+def test_recording_the_inspection_discards_its_draft(world, inspector):
+    from fangkong.inspections.models import InspectionDraft
+
+    client = world.client("inspector")
+    client.post("/inspections/institutions/1529210001/draft/", {"result_1": "fail"})
+    data = {"method": "video", "done_at": "2021-10-25T10:00"}
+    data.update({f"result_{n}": "pass" for n in range(1, 25)})
+    client.post("/inspections/institutions/1529210001/new/", data)
+    assert not InspectionDraft.objects.exists()
+
+
+def test_an_operator_cannot_keep_a_draft(world):
+    from fangkong.inspections.models import InspectionDraft
+
+    response = world.client("operator").post("/inspections/institutions/1529210001/draft/",
+                                             {"result_1": "fail"})  # fmt: skip
+    assert response.status_code == 403
+    assert not InspectionDraft.objects.exists()
+    outside = world.client("ejina").post("/inspections/institutions/1529210001/draft/", {})
+    assert outside.status_code == 404
