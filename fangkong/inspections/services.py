@@ -373,22 +373,30 @@ def draw_weights(region: Region, day: datetime.date) -> dict[str, float]:
         Q(opened_on__isnull=True) | Q(opened_on__lte=day),
         Q(closed_on__isnull=True) | Q(closed_on__gte=day),
     )
+    inspections = Inspection.objects.filter(done_on__lte=day)
+    open_rows = Rectification.objects.filter(
+        status__in=[RectificationStatus.OPEN, RectificationStatus.FIXED]
+    )
     if region.path:
-        units = units.filter(region__in=Region.objects.filter(path__startswith=region.path)
-                             .values("pk"))  # fmt: skip
-    unverified = Q(rectifications__status__in=[RectificationStatus.OPEN, RectificationStatus.FIXED])
-    rows = units.annotate(
-        last=Max("inspections__done_on", filter=Q(inspections__done_on__lte=day)),
-    ).values_list("pk", "code", "last")
-    counts = dict(
-        units.annotate(n=Count("rectifications", filter=unverified))
-        .filter(n__gt=0).values_list("pk", "n")
+        subtree = Region.objects.filter(path__startswith=region.path).values("pk")
+        units = units.filter(region__in=subtree)
+        inspections = inspections.filter(institution__region__in=subtree)
+        open_rows = open_rows.filter(institution__region__in=subtree)
+    # Grouped on the inspections and rectifications themselves: one pass each, no join back.
+    latest = dict(
+        inspections.values("institution_id").annotate(last=Max("done_on"))
+        .values_list("institution_id", "last").order_by()
     )  # fmt: skip
-    overdue = dict(
-        units.annotate(n=Count("rectifications", filter=unverified
-                               & Q(rectifications__due_date__lt=day)))
-        .filter(n__gt=0).values_list("pk", "n")
+    counts: dict[int, int] = {}
+    overdue: dict[int, int] = {}
+    grouped = (
+        open_rows.values("institution_id")
+        .annotate(n=Count("pk"), late=Count("pk", filter=Q(due_date__lt=day)))
+        .values_list("institution_id", "n", "late").order_by()
     )  # fmt: skip
+    for institution_id, n, late in grouped:
+        counts[institution_id], overdue[institution_id] = n, late
+    rows = [(pk, code, latest.get(pk)) for pk, code in units.values_list("pk", "code")]
     weights = {}
     for pk, code, last in rows:
         stale = STALE_CAP_DAYS if last is None else min(STALE_CAP_DAYS, (day - last).days)
