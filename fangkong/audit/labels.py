@@ -33,6 +33,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "checklist.publish": _("Checklist published"),
     "inspection.record": _("Inspection recorded"),
     "inspection.draw": _("Spot-check draw made"),
+    "inspection.photo": _("Photo added to an inspection"),
     "inspection.export": _("Supervision summary exported"),
     "rectification.open": _("Rectification opened from a finding"),
     "rectification.fix": _("Rectification reported fixed"),

@@ -346,14 +346,20 @@ class EvidenceKind(models.TextChoices):
 
 
 class Evidence(models.Model):
-    """A photo or a PDF showing a rectification's state, stored outside the web root under a
-    random name and served only to those who may see the rectification."""
+    """A photo or a PDF showing a rectification's state, or taken with an answer during the
+    inspection; stored outside the web root under a random name and served only to those who
+    may see its institution's supervision."""
 
     rectification = models.ForeignKey(
         Rectification, verbose_name=_("rectification"), on_delete=models.PROTECT,
-        related_name="files",
+        related_name="files", null=True, blank=True,
     )  # fmt: skip
-    # The rectification's institution, kept on the row so that scoping needs no join.
+    # Or a photo taken with an answer during the inspection.
+    answer = models.ForeignKey(
+        Answer, verbose_name=_("answer"), on_delete=models.PROTECT, related_name="files",
+        null=True, blank=True,
+    )  # fmt: skip
+    # The institution of the rectification or the answer, kept on the row for scoping.
     institution = models.ForeignKey(
         "institutions.Institution", verbose_name=_("institution"), on_delete=models.PROTECT,
         related_name="+",
@@ -379,6 +385,11 @@ class Evidence(models.Model):
             models.CheckConstraint(
                 condition=models.Q(content_type__in=EvidenceKind.values),
                 name="inspections_evidence_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rectification__isnull=True, answer__isnull=False)
+                | models.Q(rectification__isnull=False, answer__isnull=True),
+                name="inspections_evidence_of_one",
             ),
         ]
 

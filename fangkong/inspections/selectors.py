@@ -51,7 +51,9 @@ def inspection_list(*, user: Any, institution: Institution) -> QuerySet[Inspecti
 
 
 def inspection_get(*, user: Any, pk: int) -> Inspection:
-    answers = Answer.objects.select_related("item").order_by("item__number")
+    answers = (
+        Answer.objects.select_related("item").prefetch_related("files").order_by("item__number")
+    )
     rectifications = Rectification.objects.select_related("item", "fixed_by", "verified_by")
     return get_visible_or_404(
         Inspection.objects.select_related(
@@ -92,7 +94,7 @@ def finding_get(*, user: Any, pk: int) -> Finding:
 
 def evidence_get(*, user: Any, pk: int) -> Evidence:
     """An evidence file of a rectification the user may see, or 404."""
-    return get_visible_or_404(Evidence.objects.select_related("rectification"), user, pk=pk)
+    return get_visible_or_404(Evidence.objects.all(), user, pk=pk)
 
 
 def overdue_q(day: datetime.date) -> Q:

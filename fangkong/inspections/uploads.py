@@ -23,8 +23,14 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.audit.services import audit_record
 from fangkong.core.errors import field_error
 from fangkong.core.exceptions import Forbidden
-from fangkong.inspections.models import Evidence, EvidenceKind, Rectification, RectificationStatus
-from fangkong.inspections.services import FIXERS, VERIFIERS, may
+from fangkong.inspections.models import (
+    Answer,
+    Evidence,
+    EvidenceKind,
+    Rectification,
+    RectificationStatus,
+)
+from fangkong.inspections.services import FIXERS, RECORDERS, VERIFIERS, may
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_FILES = 20  # per rectification
@@ -114,17 +120,35 @@ def evidence_add(*, actor: Any, rectification: Rectification, upload: Upload) ->
         raise field_error("file", _("The rectification is verified already."), "verified")
     if rectification.files.count() >= MAX_FILES:
         raise field_error("file", _("A rectification holds at most 20 files."), "too_many")
+    return _keep(actor, upload, institution, "rectification.evidence", rectification,
+                 rectification=rectification)  # fmt: skip
+
+
+@transaction.atomic
+def answer_photo_add(*, actor: Any, answer: Answer, upload: Upload) -> Evidence:
+    """Keep a photo (or PDF) taken with an answer during the inspection."""
+    answer = Answer.objects.select_related("inspection__institution__region").get(pk=answer.pk)
+    institution = answer.inspection.institution
+    if not may(actor, RECORDERS, institution):
+        raise Forbidden(_("Only an inspector or officer over the institution records them."))
+    if answer.files.count() >= MAX_FILES:
+        raise field_error("file", _("An answer holds at most 20 files."), "too_many")
+    return _keep(actor, upload, institution, "inspection.photo", answer.inspection, answer=answer)
+
+
+def _keep(actor: Any, upload: Upload, institution: Any, action: str, target: Any,
+          **owner: Any) -> Evidence:  # fmt: skip
     name = Path(upload.name or "").name[:200]
     content = _read(upload)
     kind = _check(name, content)
     stored_as = secrets.token_hex(16)
     evidence = Evidence.objects.create(
-        rectification=rectification, institution=institution, name=name, content_type=kind,
-        size=len(content), sha256=hashlib.sha256(content).hexdigest(), stored_as=stored_as,
-        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        institution=institution, name=name, content_type=kind, size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(), stored_as=stored_as,
+        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None, **owner,
     )  # fmt: skip
     audit_record(
-        actor=actor, action="rectification.evidence", target=rectification,
+        actor=actor, action=action, target=target,
         after={"file": name, "kind": kind, "size": len(content), "sha256": evidence.sha256},
         region_path=institution.region.path, institution_id=institution.pk,
     )  # fmt: skip

@@ -12,6 +12,9 @@ urlpatterns = [
     path("inspections/institutions/<str:code>/new/", views.record, name="record"),
     path("inspections/institutions/<str:code>/draft/", views.record_draft, name="draft"),
     path("inspections/<int:pk>/", views.detail, name="detail"),
+    path(
+        "inspections/<int:pk>/items/<int:item>/photos/", views.answer_photo_add, name="answer_photo"
+    ),
     path("rectifications/<int:pk>/fix/", views.fix, name="fix"),
     path("rectifications/<int:pk>/verify/", views.verify, name="verify"),
     path("rectifications/<int:pk>/evidence/", views.evidence_add, name="evidence_add"),

@@ -110,6 +110,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "inspections/detail.html", {
         "inspection": inspection, "institution": unit, "today": timezone.localdate(),
         "may_fix": selectors.may_fix(request.user, unit),
+        "may_record": selectors.may_record(request.user, unit),
         "may_verify": selectors.may_verify(request.user, unit),
         "fix_form": FixForm(), "verify_form": VerifyForm(),
     })  # fmt: skip
@@ -153,16 +154,38 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
     if upload is None:
         messages.error(request, _("Choose a file."))
         return _back(rectification)
+    _upload(request, lambda: uploads.evidence_add(actor=request.user, rectification=rectification,
+                                                  upload=upload))  # fmt: skip
+    return _back(rectification)
+
+
+@login_required
+@require_POST
+def answer_photo_add(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    """Attach a photo to an answer of the inspection (multipart `file`)."""
+    inspection = selectors.inspection_get(user=request.user, pk=pk)
+    answer = next((a for a in inspection.answers.all() if a.item.number == item), None)
+    if answer is None:
+        raise Http404(_("No such item."))
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file."))
+    else:
+        _upload(request, lambda: uploads.answer_photo_add(actor=request.user, answer=answer,
+                                                          upload=upload))  # fmt: skip
+    return redirect("inspections:detail", pk=inspection.pk)
+
+
+def _upload(request: HttpRequest, write: Callable[[], Any]) -> None:
     try:
-        uploads.evidence_add(actor=request.user, rectification=rectification, upload=upload)
+        write()
     except ValidationError as exc:
-        for item in error_items(exc):
-            messages.error(request, str(item["message"]))
+        for error in error_items(exc):
+            messages.error(request, str(error["message"]))
     except ApiError as exc:
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("The file was added."))
-    return _back(rectification)
 
 
 @login_required

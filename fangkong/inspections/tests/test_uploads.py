@@ -109,3 +109,28 @@ def test_the_inspection_page_lists_the_files(world, rectification):
     _upload(world, rectification, "门岗.png", PNG)
     page = world.client("zuoqi").get(f"/inspections/{rectification.inspection_id}/")
     assert "门岗.png" in page.content.decode()
+
+
+def test_an_inspector_adds_a_photo_to_an_answer_served_only_in_scope(world, inspection):
+    client = world.client("inspector")
+    response = client.post(f"/inspections/{inspection.pk}/items/4/photos/",
+                           {"file": SimpleUploadedFile("门岗.jpg", JPEG)})  # fmt: skip
+    assert response.status_code == 302
+    photo = Evidence.objects.get()
+    assert photo.answer.item.number == 4 and photo.rectification is None
+    assert "门岗.jpg" in client.get(f"/inspections/{inspection.pk}/").content.decode()
+    assert world.client("operator").get(f"/evidence/{photo.pk}/").status_code == 200
+    assert world.client("ejina").get(f"/evidence/{photo.pk}/").status_code == 404
+
+
+def test_an_operator_cannot_add_a_photo_to_an_answer(world, inspection):
+    world.client("operator").post(f"/inspections/{inspection.pk}/items/4/photos/",
+                                  {"file": SimpleUploadedFile("x.jpg", JPEG)})  # fmt: skip
+    assert not Evidence.objects.exists()
+
+
+def test_a_photo_for_an_item_not_answered_answers_404(world, inspection):
+    url = f"/inspections/{inspection.pk}/items/9/photos/"
+    response = world.client("inspector").post(url, {"file": SimpleUploadedFile("x.jpg", JPEG)})
+    assert response.status_code == 404
+    assert not Evidence.objects.exists()
