@@ -13,7 +13,10 @@ class InspectionForm(forms.Form):
     )  # fmt: skip
     unannounced = forms.BooleanField(label=_("Unannounced visit"), required=False)
     done_at = forms.DateTimeField(
-        label=_("Done at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Done at"),
+        # The format a datetime-local input shows; any other leaves it empty in the browser.
+        widget=forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
     )
 
     def __init__(self, *args: object, items: list[ChecklistItem], **kwargs: object) -> None:

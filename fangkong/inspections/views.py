@@ -2,6 +2,7 @@
 inspection item by item, an inspection with its fix and verify forms, and a region's
 rectifications with its spot-check draws."""
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -265,6 +266,8 @@ def summary(request: HttpRequest, code: str) -> HttpResponse:
         "methods": [(label, week.by_method.get(value, 0)) for value, label in
                     selectors.METHOD_CHOICES],
         "findings": [(n, t, c, round(100 * c / most) if most else 0) for n, t, c in week.findings],
+        "method_labels": json.dumps({value: str(label) for value, label in
+                                     selectors.METHOD_CHOICES}, ensure_ascii=False),
     })  # fmt: skip
 
 

@@ -27,6 +27,8 @@ def test_the_form_lists_the_24_items_and_records_an_inspection(world, inspector)
     client = world.client("inspector")
     page = client.get("/inspections/institutions/1529210001/new/").content.decode()
     assert page.count('class="text"') == 24
+    # Filled in as a datetime-local input shows it (with a "T"), or the browser shows it empty.
+    assert re.search(r'name="done_at" value="\d{4}-\d{2}-\d{2}T\d{2}:\d{2}"', page)
     data = {"method": "video", "unannounced": "on", "done_at": "2021-10-25T10:00"}
     for n in range(1, 25):
         data[f"result_{n}"] = "fail" if n == 12 else "pass"

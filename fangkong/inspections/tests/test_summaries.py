@@ -69,6 +69,9 @@ def test_the_api_and_the_sheet_give_the_week_holding_the_day(world):
 def test_the_summary_page_and_its_sheet_are_for_officers(world):
     page = world.client("zuoqi").get("/inspections/regions/152921/summary/?week=2021-10-25")
     assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-src="/api/v1/regions/152921/inspection-summary?week=2021-10-25"' in html
+    assert "<script>" not in html  # the charts come from a file: the CSP allows nothing inline
     assert world.client("operator").get("/inspections/regions/152921/summary/").status_code == 404
     assert (
         world.api("operator")
