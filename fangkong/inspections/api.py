@@ -5,6 +5,7 @@ import datetime
 from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -123,12 +124,31 @@ class RectificationOut(Schema):
         return obj.verified_by.get_username() if obj.verified_by else None
 
 
+class EvidenceOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime.datetime
+    url: str = Field(description="The file, for readers of the rectification only.")
+
+    @staticmethod
+    def resolve_url(obj: Any) -> str:
+        return reverse("inspections:evidence", args=[obj.pk])
+
+
 class RectificationDetailOut(RectificationOut):
     events: list[EventOut]
+    files: list[EvidenceOut] = Field(description="Evidence files (uploaded on its page).")
 
     @staticmethod
     def resolve_events(obj: Rectification) -> Any:
         return list(obj.events.all())
+
+    @staticmethod
+    def resolve_files(obj: Rectification) -> Any:
+        return list(obj.files.all())
 
 
 class AnswerOut(Schema):

@@ -78,7 +78,8 @@ def rectification_get(*, user: Any, pk: int) -> Rectification:
         Rectification.objects.select_related(
             "institution__region", "item", "inspection", "fixed_by", "verified_by"
         ).prefetch_related(
-            Prefetch("events", queryset=RectificationEvent.objects.select_related("actor"))
+            Prefetch("events", queryset=RectificationEvent.objects.select_related("actor")),
+            "files",
         ),
         user,
         pk=pk,

@@ -134,3 +134,11 @@ def test_a_photo_for_an_item_not_answered_answers_404(world, inspection):
     response = world.client("inspector").post(url, {"file": SimpleUploadedFile("x.jpg", JPEG)})
     assert response.status_code == 404
     assert not Evidence.objects.exists()
+
+
+def test_the_api_lists_a_rectifications_files_with_their_address(world, rectification):
+    _upload(world, rectification, "门岗.png", PNG)
+    body = world.api("zuoqi").get(f"/api/v1/rectifications/{rectification.pk}").json()
+    [file] = body["files"]
+    assert (file["name"], file["content_type"]) == ("门岗.png", "image/png")
+    assert world.client("zuoqi").get(file["url"]).status_code == 200
