@@ -184,6 +184,7 @@ def _add_routers() -> None:
     from fangkong.institutions.api import router as institutions_router
     from fangkong.liaison.api import router as liaison_router
     from fangkong.notifications.api import router as inbox_router
+    from fangkong.people.api import router as people_router
     from fangkong.regions.api import router as regions_router
     from fangkong.reporting.api import router as reporting_router
     from fangkong.reporting.api_exports import router as exports_router
@@ -196,6 +197,7 @@ def _add_routers() -> None:
     api.add_router("/", liaison_router)
     api.add_router("/", closures_router)
     api.add_router("/", inspections_router)
+    api.add_router("/", people_router)
 
 
 _add_routers()

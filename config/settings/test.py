@@ -5,7 +5,7 @@ import os
 import dj_database_url
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import local_only_encryption_keys, tune_sqlite
+from config.settings.base import local_only_encryption_keys, tune_database
 
 SECRET_KEY = "test-only-secret-key-8d1f0a3e5c7b"  # noqa: S105
 # Fixed, public test keys; FANGKONG_TEST_CIPHER=sm4-gcm runs the suite under SM4.
@@ -20,7 +20,7 @@ if url := os.environ.get("FANGKONG_TEST_DATABASE_URL"):
     DATABASES["default"]["ENGINE"] = "config.postgresql_flush"
 else:
     DATABASES = {"default": dj_database_url.parse("sqlite:///:memory:")}
-tune_sqlite(DATABASES["default"])
+tune_database(DATABASES["default"])
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}

@@ -11,14 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fangkong.audit.models import AuditEvent
+from fangkong.core.xlsx import PLAIN_TEXT
 
 DEFAULT_DAYS = 31
 MAX_DAYS = 366
 # Excel's last row, less the header.
 MAX_ROWS = 1_048_575
-
-# Text stays text: an institution named "=HYPERLINK(...)" must not become a live formula or link.
-PLAIN_TEXT = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 
 
 class ExportTooLarge(Exception):

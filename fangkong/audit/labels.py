@@ -22,6 +22,15 @@ ACTION_LABELS: dict[str, Promise] = {
     "closure.lift": _("Closure lifted"),
     "gate.exception": _("Gate exception made"),
     "gate.export": _("Gate register exported"),
+    # Residents, staff and visitors (people)
+    "person.create": _("Person registered"),
+    "person.register": _("Known person's number typed"),
+    "person.reveal": _("Full number shown"),
+    "stay.create": _("Stay recorded"),
+    "stay.end": _("Stay ended"),
+    "visit.create": _("Visit registered"),
+    "visit.exception": _("Visit let in by exception"),
+    "visit.check_out": _("Visitor checked out"),
     # Leader liaison (liaison)
     "liaison.assign": _("Liaison assigned"),
     "liaison.end": _("Liaison assignment ended"),

@@ -1,7 +1,12 @@
-"""Closures, orders, the rule table and the gate register are shown read-only: they change only
-through the services that audit them (the rule table through its migration)."""
+"""Closures, orders and the gate register are shown read-only: they change only through the
+services that audit them. The rule table's outcomes, texts and checks are the administrators' to
+change (the admin site audits every change); its rows, one per level, direction and purpose, are
+the migrations'."""
+
+from typing import Any
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from fangkong.closures.models import Closure, ClosureOrder, EntryRule, GateEvent
 from fangkong.core.admin import ReadOnlyAdmin
@@ -22,9 +27,19 @@ class ClosureAdmin(ReadOnlyAdmin):
 
 
 @admin.register(EntryRule)
-class EntryRuleAdmin(ReadOnlyAdmin):
-    list_display = ["level", "direction", "purpose", "outcome", "reason"]
+class EntryRuleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["level", "direction", "purpose", "outcome", "needs_test_proof", "fever_from",
+                    "handover_outside", "reason"]  # fmt: skip
     list_filter = ["level", "direction", "outcome"]
+    readonly_fields = ["level", "direction", "purpose"]
+    fields = ["level", "direction", "purpose", "outcome", "reason", "conditions",
+              "needs_test_proof", "fever_from", "handover_outside"]  # fmt: skip
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(GateEvent)

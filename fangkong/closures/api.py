@@ -1,16 +1,12 @@
 """Closures (DESIGN.md's contract, "Closures"), the entry check and the gate register."""
 
 import datetime
-import re
 from decimal import Decimal
 from typing import Annotated, Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import BeforeValidator, WithJsonSchema
-from pydantic_core import PydanticCustomError
 
 from fangkong.closures import selectors, services
 from fangkong.closures.models import Closure, ClosureLevel, GateDirection, GateEvent, GatePurpose
@@ -23,9 +19,11 @@ from fangkong.core.schema import (
     InputSchema,
     InstitutionCode,
     InstitutionCodeRef,
+    Moment,
     Name,
     RegionCode,
     RegionCodeRef,
+    Temperature,
     Text,
     answers,
 )
@@ -33,41 +31,6 @@ from fangkong.institutions.selectors import institution_get
 from fangkong.regions.selectors import region_get
 
 router = Router(tags=["closures"])
-
-
-# A moment: ISO 8601 / RFC 3339 with its offset, in the years a day may have (2000-2099).
-MOMENT_PATTERN = (
-    r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
-    r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?"
-    r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
-)
-_MOMENT = re.compile(MOMENT_PATTERN, re.ASCII)
-# In a query string an unencoded "+" arrives as a space: "…T10:00:00 08:00" means +08:00.
-_SPACED_OFFSET = re.compile(r" ([0-9]{2}:[0-9]{2})$")
-
-
-def _moment(value: Any) -> datetime.datetime:
-    """Read a moment with its offset; a naive one is refused (whose clock would it be?)."""
-    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
-        return value
-    if isinstance(value, str):
-        value = _SPACED_OFFSET.sub(r"+\1", value)
-        if _MOMENT.fullmatch(value):
-            try:
-                return datetime.datetime.fromisoformat(value)
-            except ValueError:
-                pass
-    raise PydanticCustomError(
-        "invalid_moment",
-        _("Enter a moment as YYYY-MM-DDTHH:MM:SS with its offset, e.g. +08:00."),
-    )
-
-
-Moment = Annotated[
-    datetime.datetime,
-    BeforeValidator(_moment),
-    WithJsonSchema({"type": "string", "format": "date-time", "pattern": MOMENT_PATTERN}),
-]
 
 
 class BasisIn(InputSchema):
@@ -134,10 +97,22 @@ class ClosureOut(Schema):
         return obj.lifted_by.get_username() if obj.lifted_by else None
 
 
+class SkippedOut(Schema):
+    code: str
+    name: str
+    closure_id: int = Field(description="The closure already in force on some of the days.")
+    start_date: datetime.date
+    end_date: datetime.date | None
+
+
 class OrderOut(Schema):
     order_id: int
     kind: str = Field(description="`close` or `lift`.")
     closures: list[ClosureOut]
+    skipped: list[SkippedOut] = Field(
+        description="A region's order: the institutions left out, already closed on some of "
+        "its days (their own closure stands)."
+    )
 
 
 @router.post("/closures", response=answers({201: OrderOut}, (*WRITE, CONFLICT)))
@@ -149,7 +124,8 @@ def create_closures(request: HttpRequest, payload: ClosureIn) -> Status[dict[str
         end_date=payload.end_date, level=payload.level, basis=_basis(payload.basis),
     )  # fmt: skip
     closures = list(selectors.closure_of_order(order=order))
-    return Status(201, {"order_id": order.pk, "kind": order.kind, "closures": closures})
+    return Status(201, {"order_id": order.pk, "kind": order.kind, "closures": closures,
+                        "skipped": order.skipped})  # fmt: skip
 
 
 @router.post("/closures/lift", response=answers({200: OrderOut}, WRITE))
@@ -160,7 +136,7 @@ def lift_closures(request: HttpRequest, payload: LiftIn) -> dict[str, Any]:
         institution_code=payload.institution_code, end_date=payload.end_date,
         basis=_basis(payload.basis),
     )  # fmt: skip
-    return {"order_id": order.pk, "kind": order.kind,
+    return {"order_id": order.pk, "kind": order.kind, "skipped": [],
             "closures": list(selectors.closures_lifted_by(order=order))}  # fmt: skip
 
 
@@ -183,7 +159,11 @@ class EntryCheckOut(Schema):
     allowed: bool
     reason: str
     conditions: str
+    requires: list[str] = Field(
+        description="What a passage must show under the rule: `test_proof`, `temperature`."
+    )
     outcome: str
+    field: str | None = Field(description="What a refusal is about: `purpose` or the condition.")
     closure_id: int | None
     level: ClosureLevel | None
 
@@ -195,30 +175,32 @@ def entry_check(
     at: Moment,
     purpose: GatePurpose,
     direction: GateDirection = GateDirection.IN,
+    temperature: Annotated[float, Query(ge=30, le=45)] | None = None,
+    test_proof: Annotated[Text, Query(max_length=200)] | None = None,
 ) -> dict[str, Any]:
-    """May someone enter (or, with `direction=out`, leave) for `purpose` at the moment `at`?"""
+    """May someone enter (or, with `direction=out`, leave) for `purpose` at the moment `at`?
+
+    Without `temperature` and `test_proof` a conditional rule answers allowed, naming in
+    `requires` what the passage must show; with either, the passage's conditions are checked.
+    """
     institution = institution_get(user=request.user, code=code)
-    decision = services.entry_check(institution, at, purpose, direction)
+    evidence = None
+    if temperature is not None or test_proof is not None:
+        evidence = services.Evidence(
+            temperature=Decimal(str(round(temperature, 1))) if temperature is not None else None,
+            test_proof=test_proof or "",
+        )
+    decision = services.entry_check(institution, at, purpose, direction, evidence)
     return {
         "allowed": decision.allowed,
         "reason": decision.reason,
         "conditions": decision.conditions,
+        "requires": list(decision.requires),
+        "field": None if decision.allowed else decision.field,
         "outcome": decision.outcome,
         "closure_id": decision.closure.pk if decision.closure else None,
         "level": decision.closure.level if decision.closure else None,
     }
-
-
-def _reading(value: Any) -> float:
-    """A number as JSON writes it (not a string, not a boolean)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise PydanticCustomError("invalid_number", _("Enter a number."))
-    return float(value)
-
-
-# Body temperature in °C, kept to the tenth a thermometer shows. The bounds stand before the
-# validator, or they would not reach the JSON schema.
-Temperature = Annotated[float, Field(ge=30, le=45), BeforeValidator(_reading)]
 
 
 class GateEventIn(InputSchema):
@@ -296,6 +278,9 @@ class EntryRuleOut(Schema):
     outcome: str
     reason: str = Field(alias="reason_text")
     conditions: str = Field(alias="conditions_text")
+    requires: list[str]
+    fever_from: float | None
+    handover_outside: bool
 
 
 @router.get("/entry-rules", response=answers({200: list[EntryRuleOut]}, READ))

@@ -4,7 +4,6 @@ import datetime
 import io
 from collections.abc import Sequence
 
-import xlsxwriter
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,20 +15,16 @@ from fangkong.closures.models import (
     GatePurpose,
     RuleOutcome,
 )
+from fangkong.core.xlsx import workbook
 from fangkong.institutions.models import Institution
 from fangkong.regions.models import Region
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 Cell = str | int | float | None
 
 
 def _book(title: str, sheet_name: str, headers: list[str], rows: Sequence[list[Cell]]) -> bytes:
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {
-        "in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-        "strings_to_numbers": False,
-    })  # fmt: skip
+    book = workbook(buffer)
     sheet = book.add_worksheet(sheet_name)
     bold = book.add_format({"bold": True, "font_size": 14})
     header = book.add_format({"bold": True, "border": 1, "text_wrap": True})

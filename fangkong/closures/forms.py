@@ -25,13 +25,17 @@ class GateForm(forms.Form):
         max_value=Decimal(45), max_digits=3, decimal_places=1,
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.1"}),
     )  # fmt: skip
-    test_proof = forms.CharField(label=_("Test proof"), max_length=200, required=False)
+    test_proof = forms.CharField(
+        label=_("Test proof"), max_length=200, required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. nucleic acid negative, 10-24")}),
+    )  # fmt: skip
     direction = forms.ChoiceField(
         label=_("Direction"), choices=GateDirection.choices, required=False
     )
     purpose = forms.ChoiceField(label=_("Purpose"), choices=GatePurpose.choices, required=False)
     exception_reason = forms.CharField(
-        label=_("Exception reason (officers only)"), max_length=500, required=False,
+        label=_("Exception reason (officers; operators for medical passages)"), max_length=500,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )  # fmt: skip
 

@@ -74,6 +74,11 @@ class ClosureOrder(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), default=now)
+    skipped = models.JSONField(
+        _("skipped"), default=list, blank=True,
+        help_text=_("Institutions a region's order left out, already closed on some of its "
+                    "days: code, name and their closure's id and dates."),
+    )  # fmt: skip
 
     scoping = Scoping(region="region", institution="institution")
 
@@ -179,6 +184,20 @@ class EntryRule(models.Model):
     outcome = models.CharField(_("outcome"), max_length=12, choices=RuleOutcome.choices)
     reason = models.CharField(_("reason"), max_length=300)
     conditions = models.CharField(_("conditions"), max_length=300, blank=True)
+    # The conditions the gate checks of a passage under a conditional rule, column by column.
+    needs_test_proof = models.BooleanField(
+        _("needs test proof"), default=False,
+        help_text=_("A passage must show a negative test (its proof is recorded)."),
+    )  # fmt: skip
+    fever_from = models.DecimalField(
+        _("fever from (°C)"), max_digits=3, decimal_places=1, null=True, blank=True,
+        help_text=_("A temperature must be taken; one at or above this is refused. Empty: not "
+                    "checked."),
+    )  # fmt: skip
+    handover_outside = models.BooleanField(
+        _("handed over outside"), default=False,
+        help_text=_("The deliverer stays outside the gate; only the goods go in."),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("entry rule")
@@ -187,6 +206,18 @@ class EntryRule(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["level", "direction", "purpose"], name="entry_rule_unique"
+            ),
+            # A condition belongs to a conditional rule: one that refuses or allows outright
+            # checks nothing.
+            models.CheckConstraint(
+                condition=models.Q(outcome="conditional")
+                | models.Q(needs_test_proof=False, fever_from__isnull=True),
+                name="entry_rule_conditions_conditional",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(fever_from__isnull=True)
+                | models.Q(fever_from__gte=36, fever_from__lte=40),
+                name="entry_rule_fever_from_plausible",
             ),
         ]
 
@@ -204,6 +235,14 @@ class EntryRule(models.Model):
     @property
     def conditions_text(self) -> str:
         return gettext(self.conditions) if self.conditions else ""
+
+    @property
+    def requires(self) -> list[str]:
+        """What a passage must show under this rule: `test_proof`, `temperature`."""
+        if self.outcome != RuleOutcome.CONDITIONAL:
+            return []
+        needs = ["test_proof"] if self.needs_test_proof else []
+        return [*needs, "temperature"] if self.fever_from is not None else needs
 
 
 class GateEvent(models.Model):

@@ -1,10 +1,17 @@
 """The rule table's seed: what each closure level lets through the gate, one row per level,
 direction and purpose (DESIGN.md, "Closures").
 
-The data migration writes it, and every `migrate` or `flush` restores rows that are missing
-(never changing rows that are there: an administrator may have reworded them).
+The data migrations write it, and every `migrate` or `flush` restores rows that are missing
+(never changing rows that are there: an administrator may have changed them in the admin, which
+audits every change).
+
+A conditional rule's conditions are columns the gate checks (`CHECKS`), not only words: under a
+full closure a returning staff member shows a negative test and a temperature below 37.3 °C
+(the fever line of China's guidance), medical staff a temperature; supplies go in while their
+deliverer stays outside.
 """
 
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_noop as _
@@ -56,12 +63,37 @@ RULES = [
 ]
 
 
+FEVER = Decimal("37.3")
+# (level, direction, purpose): the columns of the conditions checked at the gate.
+CHECKS: dict[tuple[str, str, str], dict[str, Any]] = {
+    ("full", "in", "staff"): {"needs_test_proof": True, "fever_from": FEVER},
+    ("full", "in", "supplies"): {"handover_outside": True},
+    ("full", "in", "medical"): {"fever_from": FEVER},
+    ("exit_only", "in", "medical"): {"fever_from": FEVER},
+}
+
+
+def _checks(entry_rule: Any, key: tuple[str, str, str]) -> dict[str, Any]:
+    """The key's checks that `entry_rule` (perhaps a historical model) has columns for."""
+    columns = {field.name for field in entry_rule._meta.get_fields()}
+    return {name: value for name, value in CHECKS.get(key, {}).items() if name in columns}
+
+
 def seed_rules(entry_rule: Any) -> None:
     """Insert the seed's rows that `entry_rule` (the model, or its historical version) lacks."""
     present = set(entry_rule.objects.values_list("level", "direction", "purpose"))
     entry_rule.objects.bulk_create([
         entry_rule(level=level, direction=direction, purpose=purpose, outcome=outcome,
-                   reason=reason, conditions=conditions)
+                   reason=reason, conditions=conditions,
+                   **_checks(entry_rule, (level, direction, purpose)))
         for level, direction, purpose, outcome, reason, conditions in RULES
         if (level, direction, purpose) not in present
     ])  # fmt: skip
+
+
+def seed_checks(entry_rule: Any) -> None:
+    """Give the seed's conditional rows their checks (rows seeded before the columns existed)."""
+    for level, direction, purpose in CHECKS:
+        entry_rule.objects.filter(
+            level=level, direction=direction, purpose=purpose, outcome="conditional"
+        ).update(**_checks(entry_rule, (level, direction, purpose)))

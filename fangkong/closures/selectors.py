@@ -3,10 +3,11 @@
 import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from fangkong.closures.models import Closure, ClosureOrder, EntryRule, GateEvent
+from fangkong.core.day_ranges import covering
 from fangkong.core.scoping import visible
 from fangkong.institutions.models import Institution
 from fangkong.regions.models import Region
@@ -20,9 +21,7 @@ def closure_list(
     if region is not None:
         closures = closures.filter(institution__region__path__startswith=region.path)
     if day is not None:
-        closures = closures.filter(start_date__lte=day).filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=day)
-        )
+        closures = closures.filter(covering(day))
     return closures.order_by("institution__region__path", "institution__code", "-start_date")
 
 
@@ -53,10 +52,8 @@ def closed_institution_ids(institution_ids: Any, day: datetime.date) -> dict[int
     For the pages of other measures (the daily report's "under closure"), which have scoped
     the institutions already.
     """
-    rows = (
-        Closure.objects.filter(institution_id__in=institution_ids, start_date__lte=day)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
-        .values_list("institution_id", "level")
+    rows = Closure.objects.filter(covering(day), institution_id__in=institution_ids).values_list(
+        "institution_id", "level"
     )
     return dict(rows)
 
@@ -64,8 +61,7 @@ def closed_institution_ids(institution_ids: Any, day: datetime.date) -> dict[int
 def closure_on(institution: Institution, day: datetime.date) -> Closure | None:
     """The institution's closure in force on `day` (the caller has checked it may see it)."""
     return (
-        Closure.objects.filter(institution=institution, start_date__lte=day)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        Closure.objects.filter(covering(day), institution=institution)
         .select_related("order")
         .first()
     )

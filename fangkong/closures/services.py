@@ -20,18 +20,22 @@ from fangkong.closures.models import (
     EntryRule,
     GateDirection,
     GateEvent,
+    GatePurpose,
     OrderKind,
     RuleOutcome,
 )
+from fangkong.core.day_ranges import covering
 from fangkong.core.errors import field_error
 from fangkong.core.exceptions import ApiError, Forbidden, Overlap
 from fangkong.core.scoping import scope_of
 from fangkong.core.text import has_visible
-from fangkong.institutions.models import Institution
+from fangkong.institutions.entry import EntryAnswer
+from fangkong.institutions.models import Institution, open_on
 from fangkong.regions.models import Region
 
 CLOSURE_MANAGERS = {"admin", "officer"}  # order and lift closures, make gate exceptions
 GATE_KEEPERS = {"admin", "officer", "operator"}  # record passages at the gate
+EMERGENCY_EXCEPTERS = {"operator"}  # also make exceptions, for medical passages only
 OVERLAP_LIST = 5  # institutions named in an overlap refusal
 
 
@@ -65,9 +69,17 @@ def may_record(actor: Any, institution: Institution) -> bool:
     return _covers(actor, GATE_KEEPERS, institution)
 
 
-def may_except(actor: Any, institution: Institution) -> bool:
-    """Officers (and administrators) over the institution make exceptions; operators do not."""
-    return _covers(actor, CLOSURE_MANAGERS, institution)
+def may_except(actor: Any, institution: Institution, purpose: str | None = None) -> bool:
+    """Officers (and administrators) over the institution make exceptions for any purpose.
+
+    The institution's operator makes them for medical passages alone: an ambulance at night
+    cannot wait for the bureau to answer the phone. Every exception is audited and listed for
+    the bureau. Without `purpose`: may the actor make an exception for some purpose?
+    """
+    if _covers(actor, CLOSURE_MANAGERS, institution):
+        return True
+    medical = purpose is None or purpose == GatePurpose.MEDICAL
+    return medical and _covers(actor, EMERGENCY_EXCEPTERS, institution)
 
 
 # Closing and lifting --------------------------------------------------------------------------
@@ -112,10 +124,7 @@ def _validate_basis(basis: Basis) -> Basis:
 
 def open_institutions(region: Region, day: datetime.date) -> QuerySet[Institution]:
     """The institutions of the region's subtree operating on `day` (the closed-down skipped)."""
-    return Institution.objects.filter(region__path__startswith=region.path).filter(
-        Q(opened_on__isnull=True) | Q(opened_on__lte=day),
-        Q(closed_on__isnull=True) | Q(closed_on__gte=day),
-    )
+    return Institution.objects.filter(open_on(day), region__path__startswith=region.path)
 
 
 def _overlapping(
@@ -155,7 +164,9 @@ def closure_create(
     """Close one institution, or every institution open on `start_date` under a region.
 
     One order, one closure per institution, one audit event listing them; all or nothing. A
-    closure that would overlap another of the same institution refuses the whole order (409).
+    closure of one institution that would overlap another of its closures is refused (409); a
+    region's order skips the institutions already closed on some of its days and lists them
+    (`ClosureOrder.skipped`), refused only when every one is.
     """
     if level not in ClosureLevel.values:
         raise field_error(
@@ -181,10 +192,15 @@ def closure_create(
                 "region_code", _("No institution of %(region)s operates on %(day)s."),
                 "no_institutions", region=region.name, day=start_date.isoformat(),
             )  # fmt: skip
-    _refuse_overlap(institutions, start_date, end_date)
+    if single is not None:
+        _refuse_overlap(institutions, start_date, end_date)
+        skipped: list[dict[str, Any]] = []
+    else:
+        institutions, skipped = _skip_closed(institutions, start_date, end_date)
     order = ClosureOrder.objects.create(
         kind=OrderKind.CLOSE, region=region, institution=single, basis_title=basis.title,
         basis_number=basis.number, basis_date=basis.date, ordered_by=_user(actor),
+        skipped=skipped,
     )  # fmt: skip
     try:
         with transaction.atomic():  # the database's own refusal, if another order won a race
@@ -202,8 +218,28 @@ def closure_create(
         "level": level, "start_date": start_date.isoformat(),
         "end_date": end_date.isoformat() if end_date else None,
         "institutions": [i.code for i in institutions],
+        "skipped": [unit["code"] for unit in skipped],
     })  # fmt: skip
     return order
+
+
+def _skip_closed(
+    institutions: list[Institution], start: datetime.date, end: datetime.date | None
+) -> tuple[list[Institution], list[dict[str, Any]]]:
+    """A region's order leaves out the institutions already closed on some of its days (their
+    own closure stands, and the order lists them as skipped); if that is every one, 409."""
+    clashes: dict[int, Closure] = {}
+    for closure in _overlapping(institutions, start, end):
+        clashes.setdefault(closure.institution_id, closure)
+    if len(clashes) == len(institutions):
+        _refuse_overlap(institutions, start, end)
+    skipped = [
+        {"code": c.institution.code, "name": c.institution.name, "closure_id": c.pk,
+         "start_date": c.start_date.isoformat(),
+         "end_date": c.end_date.isoformat() if c.end_date else None}
+        for c in sorted(clashes.values(), key=lambda c: c.institution.code)
+    ]  # fmt: skip
+    return [i for i in institutions if i.pk not in clashes], skipped
 
 
 @transaction.atomic
@@ -297,25 +333,40 @@ def _audit(
 
 @dataclass(frozen=True)
 class EntryDecision:
-    """What the rule table says of one passage: allowed or not, and why."""
+    """What the rule table says of one passage: allowed or not, and why.
+
+    `requires` names what a passage must show under a conditional rule (`test_proof`,
+    `temperature`); `field` names what a refusal is about (`purpose`, or the condition unmet).
+    """
 
     allowed: bool
     reason: str
     conditions: str = ""
     closure: Closure | None = None
     rule: EntryRule | None = None
+    requires: tuple[str, ...] = ()
+    field: str = "purpose"
 
     @property
     def outcome(self) -> str:
+        if not self.allowed:
+            return RuleOutcome.REFUSED
         return self.rule.outcome if self.rule else RuleOutcome.ALLOWED
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the gate saw of a passage: the temperature taken and the test proof shown."""
+
+    temperature: Decimal | None = None
+    test_proof: str = ""
 
 
 def closure_at(institution: Institution, at: datetime.datetime) -> Closure | None:
     """The institution's closure in force at the moment `at`, if any."""
     day = local_day(at)
     return (
-        Closure.objects.filter(institution=institution, start_date__lte=day)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        Closure.objects.filter(covering(day), institution=institution)
         .order_by("-start_date")
         .first()
     )
@@ -326,14 +377,18 @@ def closure_at(institution: Institution, at: datetime.datetime) -> Closure | Non
 # than to run). Newest first on the (institution, start_date) index; closures never overlap.
 IN_FORCE_WITH_RULE = """
 SELECT c.*, r.id AS rule_id, r.outcome AS rule_outcome, r.reason AS rule_reason,
-       r.conditions AS rule_conditions
+       r.conditions AS rule_conditions, r.needs_test_proof AS rule_needs_test_proof,
+       r.fever_from AS rule_fever_from, r.handover_outside AS rule_handover_outside
 FROM closures_closure c
 LEFT JOIN closures_entryrule r ON r.level = c.level AND r.direction = %s AND r.purpose = %s
 WHERE c.institution_id = %s AND c.start_date <= %s AND (c.end_date IS NULL OR c.end_date >= %s)
 ORDER BY c.start_date DESC
 LIMIT 1
 """
-RULE_FIELDS = ("id", "outcome", "reason", "conditions")
+RULE_FIELDS = (
+    "id", "outcome", "reason", "conditions", "needs_test_proof", "fever_from",
+    "handover_outside",
+)  # fmt: skip
 
 
 def entry_check(
@@ -341,12 +396,15 @@ def entry_check(
     at: datetime.datetime,
     purpose: str,
     direction: str = GateDirection.IN,
+    evidence: Evidence | None = None,
 ) -> EntryDecision:
     """May someone pass the institution's gate for `purpose` at `at` (entering, or leaving)?
 
     The one place the answer is decided: from the closure in force and its row of the rule
     table. Outside any closure the gate is open. A level × direction × purpose without a row
-    is refused: a closure lets through only what a rule allows.
+    is refused: a closure lets through only what a rule allows. Without `evidence` a
+    conditional rule allows, naming what a passage must show; with it (the gate's passage),
+    each condition is checked and the first unmet refuses.
     """
     if timezone.is_naive(at):
         raise field_error("at", _("Give the moment with its UTC offset."), "naive_moment")
@@ -358,8 +416,45 @@ def entry_check(
     values = {f: getattr(closure, f"rule_{f}") for f in RULE_FIELDS}
     if values["id"] is None:
         return EntryDecision(False, gettext("No rule of this closure allows it."), "", closure)
+    if values["fever_from"] is not None:  # SQLite gives the column back as a float
+        values["fever_from"] = Decimal(str(values["fever_from"]))
     rule = EntryRule(level=closure.level, direction=direction, purpose=purpose, **values)
-    return EntryDecision(rule.allows, rule.reason_text, rule.conditions_text, closure, rule)
+    decision = EntryDecision(rule.allows, rule.reason_text, rule.conditions_text, closure, rule,
+                             tuple(rule.requires))  # fmt: skip
+    if evidence is None or not decision.allowed:
+        return decision
+    unmet = _unmet(rule, evidence)
+    if unmet is None:
+        return decision
+    field, reason = unmet
+    return EntryDecision(False, reason, rule.conditions_text, closure, rule, decision.requires,
+                         field)  # fmt: skip
+
+
+def _unmet(rule: EntryRule, evidence: Evidence) -> tuple[str, str] | None:
+    """The first of the rule's conditions the passage does not meet: its field and why."""
+    if rule.outcome != RuleOutcome.CONDITIONAL:
+        return None
+    if rule.needs_test_proof and not has_visible(evidence.test_proof):
+        return "test_proof", gettext(
+            "A negative test is required to enter: record its proof (e.g. the report's date "
+            "and laboratory)."
+        )
+    if rule.fever_from is None:
+        return None
+    if evidence.temperature is None:
+        return "temperature", gettext("Take the temperature before letting them in.")
+    if evidence.temperature >= rule.fever_from:
+        return "temperature", gettext(
+            "%(temperature)s °C is a fever (%(fever_from)s °C or above): no entry."
+        ) % {"temperature": evidence.temperature, "fever_from": rule.fever_from}
+    return None
+
+
+def entry_policy(institution: Institution, at: datetime.datetime, purpose: str) -> EntryAnswer:
+    """The entry check as the institutions' entry policy (`fangkong.institutions.entry`)."""
+    decision = entry_check(institution, at, purpose)
+    return EntryAnswer(decision.allowed, decision.reason)
 
 
 # The gate register ----------------------------------------------------------------------------
@@ -400,11 +495,14 @@ def gate_event_record(
     person_name, vehicle = person_name.strip(), vehicle.strip()
     if not (has_visible(person_name) or has_visible(vehicle)):
         raise field_error("person_name", _("Give the person's name or the vehicle."), "required")
-    _decision, closure = _in_force(institution, at, purpose, direction)
+    evidence = Evidence(temperature=temperature, test_proof=test_proof.strip())
+    _decision, closure = _in_force(institution, at, purpose, direction, evidence)
     # Hold the closure while the passage goes in: a lift waits for it, then sees the passage.
     list(Closure.objects.select_for_update().filter(pk=closure.pk).values_list("pk"))
-    decision, closure = _in_force(institution, at, purpose, direction)  # as it is once locked
-    reason = _exception_reason(actor, institution, decision, direction, exception_reason)
+    # As it is once locked.
+    decision, closure = _in_force(institution, at, purpose, direction, evidence)
+    reason = _exception_reason(actor, institution, decision, direction, purpose,
+                               exception_reason)  # fmt: skip
     event = GateEvent.objects.create(
         institution=institution, closure=closure, at=at, direction=direction,
         purpose=purpose, person_name=person_name, vehicle=vehicle, temperature=temperature,
@@ -422,10 +520,14 @@ def gate_event_record(
 
 
 def _in_force(
-    institution: Institution, at: datetime.datetime, purpose: str, direction: str
+    institution: Institution,
+    at: datetime.datetime,
+    purpose: str,
+    direction: str,
+    evidence: Evidence,
 ) -> tuple[EntryDecision, Closure]:
     """The entry check of a passage the register keeps (one under a closure), and the closure."""
-    decision = entry_check(institution, at, purpose, direction)
+    decision = entry_check(institution, at, purpose, direction, evidence)
     if decision.closure is None:
         raise field_error(
             "at", _("No closure of %(name)s is in force at this moment: the gate register is "
@@ -439,6 +541,7 @@ def _exception_reason(
     institution: Institution,
     decision: EntryDecision,
     direction: str,
+    purpose: str,
     given: str | None,
 ) -> str:
     """The exception's reason when the rules refuse the passage; "" when they allow it.
@@ -452,10 +555,11 @@ def _exception_reason(
         return ""
     if given is None:
         refusal = EntryRefused if direction == GateDirection.IN else ExitRefused
-        raise refusal(decision.reason, field="purpose")
-    if not may_except(actor, institution):
+        raise refusal(decision.reason, field=decision.field)
+    if not may_except(actor, institution, purpose):
         raise Forbidden(
-            _("Only an officer may make an exception to the closure's rules."),
+            _("Only an officer may make an exception to the closure's rules; an operator only "
+              "for medical care or a transfer to hospital."),
             field="exception_reason",
-        )
+        )  # fmt: skip
     return given.strip()

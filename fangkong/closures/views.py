@@ -17,9 +17,10 @@ from fangkong.audit.services import Target, audit_record
 from fangkong.closures import exports, selectors, services
 from fangkong.closures.forms import QUICK, GateForm
 from fangkong.closures.models import GatePurpose
-from fangkong.core.dates import parse_day
 from fangkong.core.errors import error_items
 from fangkong.core.exceptions import ApiError, Forbidden
+from fangkong.core.pages import page_day, refuses_bad_days
+from fangkong.core.xlsx import attachment
 from fangkong.institutions.models import Institution
 from fangkong.institutions.selectors import institution_get
 from fangkong.regions.selectors import region_get
@@ -29,16 +30,8 @@ RECENT_NAMES = 50
 
 
 def _day(request: HttpRequest) -> datetime.date:
-    """The `date` of the query, today by default; a wrong one shows today (and says so)."""
-    today = timezone.localdate()
-    value = request.GET.get("date")
-    if not value:
-        return today
-    try:
-        return parse_day(value)
-    except ValidationError:
-        messages.error(request, _("Enter a day as YYYY-MM-DD."))
-        return today
+    """The day in the query (`?date=`), today by default; a wrong one answers 400."""
+    return page_day(request.GET.get("date"), timezone.localdate())
 
 
 def institution_section(request: HttpRequest, institution: Institution) -> str:
@@ -53,6 +46,7 @@ def institution_section(request: HttpRequest, institution: Institution) -> str:
 
 
 @login_required
+@refuses_bad_days
 def region_closures(request: HttpRequest, code: str) -> HttpResponse:
     """The region's institutions under closure on a day: which, since when, level, basis."""
     region = region_get(user=request.user, code=code)
@@ -68,12 +62,13 @@ def region_closures(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
+@refuses_bad_days
 def region_closures_xlsx(request: HttpRequest, code: str) -> HttpResponse:
     region = region_get(user=request.user, code=code)
     day = _day(request)
     closures = selectors.closure_list(user=request.user, region=region, day=day)
     content = exports.closures_xlsx(list(closures), region=region, day=day)
-    return _xlsx(content, f"closures-{region.code}-{day.isoformat()}.xlsx")
+    return attachment(content, f"closures-{region.code}-{day.isoformat()}.xlsx")
 
 
 @login_required
@@ -89,6 +84,7 @@ def institution_closures(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
+@refuses_bad_days
 def gate_register(request: HttpRequest, code: str) -> HttpResponse:
     """Every passage of a day at the institution's gate, the exceptions marked."""
     institution = institution_get(user=request.user, code=code)
@@ -104,6 +100,7 @@ def gate_register(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
+@refuses_bad_days
 def gate_register_xlsx(request: HttpRequest, code: str) -> HttpResponse:
     institution = institution_get(user=request.user, code=code)
     day = _day(request)
@@ -116,13 +113,7 @@ def gate_register_xlsx(request: HttpRequest, code: str) -> HttpResponse:
         region_path=institution.region.path, institution_id=institution.pk,
     )  # fmt: skip
     content = exports.register_xlsx(events, institution=institution, day=day)
-    return _xlsx(content, f"gate-{institution.code}-{day.isoformat()}.xlsx")
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=exports.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment(content, f"gate-{institution.code}-{day.isoformat()}.xlsx")
 
 
 @login_required
@@ -133,6 +124,7 @@ def gate(request: HttpRequest, code: str) -> HttpResponse:
     closure = services.closure_at(institution, now)
     form = GateForm(request.POST or None)
     refusal = ""
+    rules = _rules_now(closure)
     if request.method == "POST":
         if not services.may_record(request.user, institution):
             raise PermissionDenied(_("Your role may not keep this institution's gate register."))
@@ -145,7 +137,7 @@ def gate(request: HttpRequest, code: str) -> HttpResponse:
         "quick": [(key, label) for key, (_d, _p, label) in QUICK.items()],
         "recent_names": _recent_names(request, institution, now),
         "may_except": services.may_except(request.user, institution),
-        "rules": _rules_now(closure),
+        "rules": rules, "staff_requires": any(rule.requires for rule in rules),
         "today_count": selectors.gate_register(
             user=request.user, institution=institution, day=timezone.localdate(now)).count(),
     }, status=422 if request.method == "POST" else 200)  # fmt: skip

@@ -1,5 +1,6 @@
 """The database refuses two rows whose day ranges overlap for the same keys, on PostgreSQL and
-SQLite: one liaison per institution and level, one closure per institution, on any day.
+SQLite: one liaison per institution and level, one closure per institution, on any day; and,
+with `moments=True`, two rows whose moment intervals `[start, end)` overlap (a person's stays).
 
 PostgreSQL: an exclusion constraint over the keys and the inclusive range `[start_date,
 end_date]` (an open end is unbounded), through btree_gist (created by the app's migration), so two
@@ -16,6 +17,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Q
+
+
+def covering(day: Any, prefix: str = "") -> Q:
+    """Rows of `start_date` to `end_date` (the last day included; empty: open-ended) that cover
+    `day`. `prefix` reaches them through a relation (`liaison_assignments__`)."""
+    return Q(**{f"{prefix}start_date__lte": day}) & (
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": day})
+    )
 
 
 @dataclass(frozen=True)
@@ -24,24 +34,33 @@ class NoOverlap:
     constraint: str
     keys: Sequence[str]
     message: str
+    start: str = "start_date"
+    end: str = "end_date"
+    # Days include both ends (`[start_date, end_date]`); moments exclude the end (`[start, end)`).
+    moments: bool = False
 
     def postgresql(self) -> str:
         keys = "".join(f"{key} WITH =, " for key in self.keys)
+        kind, bounds = ("tstzrange", "[)") if self.moments else ("daterange", "[]")
         return (
             f"ALTER TABLE {self.table} ADD CONSTRAINT {self.constraint} EXCLUDE USING gist "
-            f"({keys}daterange(start_date, end_date, '[]') WITH &&)"
+            f"({keys}{kind}({self.start}, {self.end}, '{bounds}') WITH &&)"
         )
 
     def sqlite(self) -> list[str]:
-        # Days are stored as YYYY-MM-DD text on SQLite, so they compare as strings.
+        # Days are stored as YYYY-MM-DD text on SQLite, and moments as UTC `YYYY-MM-DD
+        # HH:MM:SS[.ffffff]` text, so both compare as strings.
         same = " AND ".join(f"other.{key} = NEW.{key}" for key in self.keys)
+        start, end = self.start, self.end
+        before = "<" if self.moments else "<="
+        never = "'9999-12-31 23:59:59'" if self.moments else "'9999-12-31'"
         overlaps = (
             f"SELECT 1 FROM {self.table} AS other WHERE {same} "  # noqa: S608 - constants
-            "AND other.start_date <= coalesce(NEW.end_date, '9999-12-31') "
-            "AND NEW.start_date <= coalesce(other.end_date, '9999-12-31')"
+            f"AND other.{start} {before} coalesce(NEW.{end}, {never}) "
+            f"AND NEW.{start} {before} coalesce(other.{end}, {never})"
         )
         refuse = f"BEGIN SELECT RAISE(ABORT, '{self.constraint}: {self.message}'); END"
-        columns = ", ".join([*self.keys, "start_date", "end_date"])
+        columns = ", ".join([*self.keys, start, end])
         return [
             f"CREATE TRIGGER IF NOT EXISTS {self.constraint}_insert BEFORE INSERT ON "
             f"{self.table} FOR EACH ROW WHEN EXISTS ({overlaps}) {refuse}",

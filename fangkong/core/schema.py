@@ -144,6 +144,53 @@ InstitutionCodeRef = Annotated[
 ]
 
 
+# A moment: ISO 8601 / RFC 3339 with its offset, in the years a day may have (2000-2099).
+MOMENT_PATTERN = (
+    r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+    r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?"
+    r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
+)
+_MOMENT = re.compile(MOMENT_PATTERN, re.ASCII)
+# In a query string an unencoded "+" arrives as a space: "…T10:00:00 08:00" means +08:00.
+_SPACED_OFFSET = re.compile(r" ([0-9]{2}:[0-9]{2})$")
+
+
+def _moment(value: Any) -> datetime.datetime:
+    """Read a moment with its offset; a naive one is refused (whose clock would it be?)."""
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return value
+    if isinstance(value, str):
+        value = _SPACED_OFFSET.sub(r"+\1", value)
+        if _MOMENT.fullmatch(value):
+            try:
+                return datetime.datetime.fromisoformat(value)
+            except ValueError:
+                pass
+    raise PydanticCustomError(
+        "invalid_moment",
+        _("Enter a moment as YYYY-MM-DDTHH:MM:SS with its offset, e.g. +08:00."),
+    )
+
+
+Moment = Annotated[
+    datetime.datetime,
+    BeforeValidator(_moment),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": MOMENT_PATTERN}),
+]
+
+
+def _reading(value: Any) -> float:
+    """A number as JSON writes it (not a string, not a boolean)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("invalid_number", _("Enter a number."))
+    return float(value)
+
+
+# Body temperature in °C, kept to the tenth a thermometer shows. The bounds stand before the
+# validator, or they would not reach the JSON schema.
+Temperature = Annotated[float, Field(ge=30, le=45), BeforeValidator(_reading)]
+
+
 class InputSchema(Schema):
     """A request body: a field it does not know is refused, never silently dropped."""
 

@@ -14,6 +14,7 @@ from fangkong.accounts.services import role_grant, user_ensure
 from fangkong.closures.models import ClosureOrder
 from fangkong.closures.services import Basis, closure_create, gate_event_record
 from fangkong.core.scoping import SYSTEM
+from fangkong.demo.people import load_people
 from fangkong.inspections.models import AnswerResult, Inspection, InspectionMethod
 from fangkong.inspections.services import (
     AnswerIn,
@@ -126,6 +127,8 @@ def load_demo() -> list[DemoLogin]:
         role_grant(actor=SYSTEM, user=user, role=login.role, scope=scope)
     if not ReportingRegime.objects.filter(region=league).exists():
         _load_reports(league)
+    # The persons before the closures: their admissions and visits precede the 18th.
+    load_people([item.code for item in INSTITUTIONS])
     if not ClosureOrder.objects.filter(region=league).exists():
         _load_closures(league)
     if not Inspection.objects.exists():

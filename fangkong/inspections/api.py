@@ -11,7 +11,6 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import BeforeValidator, StrictBool, StrictInt
 
-from fangkong.closures.api import Moment
 from fangkong.core.pagination import MAX_OFFSET, Pagination
 from fangkong.core.schema import (
     READ,
@@ -21,6 +20,7 @@ from fangkong.core.schema import (
     InputSchema,
     InstitutionCode,
     InstitutionCodeRef,
+    Moment,
     RegionCodeRef,
     Text,
     answers,

@@ -64,7 +64,8 @@ def create_institution(request: HttpRequest, payload: InstitutionIn) -> Status[I
 @paginate(Pagination)
 def list_institutions(request: HttpRequest, region: RegionCodeRef | None = None) -> object:
     """The institutions in scope; with `region`, those of that region's whole subtree."""
-    within = region_get(user=request.user, code=region) if region else None
+    # An empty `region=` names no region (404), as any other code that is none does.
+    within = region_get(user=request.user, code=region) if region is not None else None
     return selectors.institution_list(user=request.user, region=within)
 
 

@@ -13,6 +13,19 @@ class Kind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+def open_on(day: datetime.date, prefix: str = "") -> models.Q:
+    """Institutions operating on `day`, from `opened_on` to `closed_on` (its last day), both
+    included: expected that day to report, be closed, be tested. `prefix` reaches them through
+    a relation (`institution__`)."""
+    return (
+        models.Q(**{f"{prefix}opened_on__isnull": True})
+        | models.Q(**{f"{prefix}opened_on__lte": day})
+    ) & (
+        models.Q(**{f"{prefix}closed_on__isnull": True})
+        | models.Q(**{f"{prefix}closed_on__gte": day})
+    )
+
+
 class Institution(models.Model):
     """An elderly care institution (养老机构), the unit that reports every day."""
 

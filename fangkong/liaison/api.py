@@ -5,7 +5,6 @@ import datetime
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from ninja import Field, Query, Router, Schema, Status
@@ -26,6 +25,7 @@ from fangkong.core.schema import (
     Text,
     answers,
 )
+from fangkong.core.xlsx import XLSX_CONTENT_TYPE, attachment
 from fangkong.institutions.selectors import institution_get
 from fangkong.liaison import exports, selectors, services
 from fangkong.liaison.models import DutyLog, DutyMethod, LiaisonAssignment, LiaisonLevel
@@ -173,18 +173,15 @@ def get_coverage(
     liaison that day, and every one that does not (`uncovered`, all of them unless `limit` and
     `offset` page them; `uncovered_total` counts them all)."""
     region = selectors.coverage_region_get(user=request.user, code=code)
-    counts = selectors.coverage_counts(region, date)
-    units = selectors.uncovered_units(region, date)
-    if limit is None:
-        page = list(units[offset:]) if offset else list(units)
-    else:
-        page = list(units[offset : offset + limit]) if limit else []
+    scan = selectors.coverage_scan(region, date)
+    counts = scan.total
+    page = selectors.uncovered_units(scan, offset, limit) if limit != 0 else []
     return {
         "region_code": region.code,
         "date": date,
         "institutions": counts.institutions,
         "covered": counts.covered,
-        "uncovered": [{**unit, "missing": selectors.missing_levels(unit)} for unit in page],
+        "uncovered": page,
         "uncovered_total": counts.uncovered,
     }
 
@@ -251,7 +248,7 @@ def list_duty_log(request: HttpRequest, code: InstitutionCodeRef) -> Any:
 
 XLSX_FILE = {
     "responses": {
-        200: {"content": {exports.XLSX_CONTENT_TYPE: {"schema": {"type": "string",
+        200: {"content": {XLSX_CONTENT_TYPE: {"schema": {"type": "string",
                                                                    "format": "binary"}}}}
     }
 }  # fmt: skip
@@ -272,8 +269,5 @@ def coverage_xlsx(request: HttpRequest, code: RegionCodeRef, date: Day) -> HttpR
         after={"region": region.code, "date": date.isoformat(), "institutions": len(units)},
         region_path=region.path,
     )  # fmt: skip
-    response = HttpResponse(exports.to_xlsx(units, region=region, day=date),
-                            content_type=exports.XLSX_CONTENT_TYPE)  # fmt: skip
     filename = f"liaison-coverage-{region.code}-{date.isoformat()}.xlsx"
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return attachment(exports.to_xlsx(units, region=region, day=date), filename)

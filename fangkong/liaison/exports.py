@@ -4,16 +4,14 @@ import datetime
 import io
 from typing import Any
 
-import xlsxwriter
 from django.db.models import F
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from fangkong.core.xlsx import workbook
 from fangkong.liaison import selectors
 from fangkong.liaison.models import LiaisonLevel
 from fangkong.regions.models import Region
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def rows(region: Region, day: datetime.date) -> list[dict[str, Any]]:
@@ -49,9 +47,7 @@ def rows(region: Region, day: datetime.date) -> list[dict[str, Any]]:
 
 def to_xlsx(units: list[dict[str, Any]], *, region: Region, day: datetime.date) -> bytes:
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                        "strings_to_urls": False,
-                                        "strings_to_numbers": False})  # fmt: skip
+    book = workbook(buffer)
     sheet = book.add_worksheet(_("Liaison coverage"))
     border = {"border": 1, "valign": "vcenter"}
     title = book.add_format({"bold": True, "font_size": 16, "align": "center"})

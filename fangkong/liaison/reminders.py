@@ -8,6 +8,7 @@ calls `roles_sync` on every run. Once per region and day: `notify` claims each m
 
 import datetime
 from collections.abc import Sequence
+from typing import Any
 
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -44,10 +45,11 @@ def _send(region: Region, day: datetime.date, directory: Directory) -> int:
     officers, webhooks = directory.officers_of(region), directory.webhooks_of(region)
     if not (officers or webhooks):
         return 0
-    counts = selectors.coverage_counts(region, day)
+    scan = selectors.coverage_scan(region, day)
+    counts = scan.total
     if not counts.uncovered:
         return 0
-    listed = list(selectors.uncovered_units(region, day)[:LISTED])
+    listed = selectors.uncovered_units(scan, 0, LISTED)
     message = gap_message(region, day, counts.uncovered, listed)
     dispatch = notify(
         recipients=officers, kind=KIND, key=region_key(region), day=day,
@@ -61,7 +63,7 @@ def _send(region: Region, day: datetime.date, directory: Directory) -> int:
 
 
 def gap_message(
-    region: Region, day: datetime.date, count: int, listed: list[dict[str, object]]
+    region: Region, day: datetime.date, count: int, listed: list[dict[str, Any]]
 ) -> Message:
     def write() -> tuple[str, str]:
         values = {"region": region.name, "day": date_format(day, "MONTH_DAY_FORMAT"),
@@ -74,8 +76,7 @@ def gap_message(
         )
         lines = [head % values]
         for number, unit in enumerate(listed, start=1):
-            levels = selectors.missing_levels(unit)
-            missing = "、".join(str(LiaisonLevel(level).label) for level in levels)
+            missing = "、".join(str(LiaisonLevel(level).label) for level in unit["missing"])
             values = {"number": number, "institution": unit["name"], "levels": missing}
             lines.append(gettext("%(number)d. %(institution)s (missing: %(levels)s)") % values)
         if count > len(listed):

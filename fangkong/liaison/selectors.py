@@ -4,11 +4,13 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 
 from fangkong.accounts.models import Role, RoleGrant, User
+from fangkong.core.day_ranges import covering
 from fangkong.core.scoping import get_visible_or_404, visible
-from fangkong.institutions.models import Institution
+from fangkong.institutions.models import Institution, open_on
 from fangkong.liaison.models import DutyLog, LiaisonAssignment, LiaisonLevel
 from fangkong.regions.models import Region
 
@@ -16,20 +18,6 @@ from fangkong.regions.models import Region
 COVERAGE_READERS = {"admin", "officer"}
 # Who reads an institution's duty log: its officers and its liaisons.
 DUTY_LOG_READERS = {"admin", "officer", "liaison"}
-
-
-def open_on(day: datetime.date) -> Q:
-    """Institutions operating on `day` (an institution's last day is its `closed_on`)."""
-    return (Q(opened_on__isnull=True) | Q(opened_on__lte=day)) & (
-        Q(closed_on__isnull=True) | Q(closed_on__gte=day)
-    )
-
-
-def runs_on(day: datetime.date, prefix: str = "") -> Q:
-    """Assignments covering `day`."""
-    return Q(**{f"{prefix}start_date__lte": day}) & (
-        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": day})
-    )
 
 
 def coverage_region_get(*, user: Any, code: str) -> Region:
@@ -52,12 +40,12 @@ def institutions_with_liaisons(region: Region, day: datetime.date) -> QuerySet[I
         league=FilteredRelation(
             "liaison_assignments",
             condition=Q(liaison_assignments__level=LiaisonLevel.LEAGUE)
-            & runs_on(day, "liaison_assignments__"),
+            & covering(day, "liaison_assignments__"),
         ),
         banner=FilteredRelation(
             "liaison_assignments",
             condition=Q(liaison_assignments__level=LiaisonLevel.BANNER)
-            & runs_on(day, "liaison_assignments__"),
+            & covering(day, "liaison_assignments__"),
         ),
     )
 
@@ -78,39 +66,138 @@ class CoverageCounts:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
-COUNTS = {
-    "institutions": Count("pk"),
-    "covered": Count("pk", filter=Q(league__id__isnull=False, banner__id__isnull=False)),
-    "no_league": Count("pk", filter=Q(league__id__isnull=True)),
-    "no_banner": Count("pk", filter=Q(banner__id__isnull=True)),
+# One pass over the day's assignments, aggregated per institution: the two joins of
+# `institutions_with_liaisons` (one per level, each over every institution of the subtree) cost
+# the nation three times as much. An institution's `levels` is a sum of bits (1: league,
+# 2: banner); the uncovered (below 3) come back as "id:levels" in one string.
+SCAN_SQL = """
+SELECT {group} count(*),
+       sum(CASE WHEN a.levels = 3 THEN 1 ELSE 0 END),
+       sum(CASE WHEN coalesce(a.levels, 0) IN (0, 2) THEN 1 ELSE 0 END),
+       sum(CASE WHEN coalesce(a.levels, 0) IN (0, 1) THEN 1 ELSE 0 END),
+       {uncovered}
+FROM {institution} i
+LEFT JOIN (
+    SELECT institution_id,
+           max(CASE WHEN level = %(league)s THEN 1 ELSE 0 END)
+           + max(CASE WHEN level = %(banner)s THEN 2 ELSE 0 END) AS levels
+    FROM {assignment}
+    WHERE start_date <= %(day)s AND (end_date IS NULL OR end_date >= %(day)s)
+      {assigned_in_subtree}
+    GROUP BY institution_id
+) a ON a.institution_id = i.id
+WHERE (i.opened_on IS NULL OR i.opened_on <= %(day)s)
+  AND (i.closed_on IS NULL OR i.closed_on >= %(day)s)
+  {subtree}
+{group_by}
+"""
+SUBTREE = "AND i.region_id IN (SELECT id FROM {region} WHERE path LIKE %(prefix)s)"
+ASSIGNED_IN_SUBTREE = (
+    "AND institution_id IN (SELECT id FROM {institution} WHERE region_id IN "
+    "(SELECT id FROM {region} WHERE path LIKE %(prefix)s))"
+)
+UNCOVERED = {
+    "postgresql": "string_agg(CASE WHEN coalesce(a.levels, 0) <> 3 "
+    "THEN i.id::text || ':' || coalesce(a.levels, 0)::text END, ',')",
+    "sqlite": "group_concat(CASE WHEN coalesce(a.levels, 0) <> 3 "
+    "THEN i.id || ':' || coalesce(a.levels, 0) END, ',')",
 }
+LEVEL_BITS = {LiaisonLevel.LEAGUE: 1, LiaisonLevel.BANNER: 2}
+# Up to this many uncovered institutions are read by id; more (a region with hardly any
+# liaison yet) through the joins, as a statement with thousands of ids would be slower.
+BY_ID = 5000
+
+
+@dataclass
+class CoverageScan:
+    """A region's coverage of a day: its counts (per region of the subtree, when asked), and
+    the levels each uncovered institution has (by id; bits of `LEVEL_BITS`)."""
+
+    region: Region
+    day: datetime.date
+    by_region: dict[int, CoverageCounts]
+    uncovered: dict[int, int]
+
+    @property
+    def total(self) -> CoverageCounts:
+        total = CoverageCounts()
+        for counts in self.by_region.values():
+            total.add(counts)
+        return total
+
+
+def coverage_scan(region: Region, day: datetime.date, *, per_region: bool = False) -> CoverageScan:
+    """Count the region's open institutions with and without each liaison on `day`, in total
+    or per region of its subtree: one statement."""
+    # The statement's names come from the models; every value is a parameter. The nation's
+    # subtree is everything; a province's assignments are read through its institutions.
+    names = {"institution": connection.ops.quote_name(Institution._meta.db_table),
+             "assignment": connection.ops.quote_name(LiaisonAssignment._meta.db_table),
+             "region": connection.ops.quote_name(Region._meta.db_table)}  # fmt: skip
+    sql = SCAN_SQL.format(
+        group="i.region_id," if per_region else "0,",
+        group_by="GROUP BY i.region_id" if per_region else "",
+        uncovered=UNCOVERED[connection.vendor],
+        subtree=SUBTREE.format(**names) if region.path else "",
+        assigned_in_subtree=ASSIGNED_IN_SUBTREE.format(**names) if region.path else "",
+        **names,
+    )
+    params: dict[str, Any] = {"day": day, "prefix": region.path + "%",
+                              "league": LiaisonLevel.LEAGUE.value,
+                              "banner": LiaisonLevel.BANNER.value}  # fmt: skip
+    by_region: dict[int, CoverageCounts] = {}
+    uncovered: dict[int, int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for region_id, institutions, *counts, listed in cursor.fetchall():
+            if not institutions:
+                continue
+            by_region[region_id] = CoverageCounts(int(institutions), *(int(n) for n in counts))
+            for item in listed.split(",") if listed else ():
+                pk, levels = item.split(":")
+                uncovered[int(pk)] = int(levels)
+    return CoverageScan(region, day, by_region, uncovered)
 
 
 def coverage_counts(region: Region, day: datetime.date) -> CoverageCounts:
     """How many of the region's open institutions have both liaisons on `day`: one query."""
-    row = institutions_with_liaisons(region, day).aggregate(**COUNTS)
-    return CoverageCounts(**{name: row[name] or 0 for name in COUNTS})
+    return coverage_scan(region, day).total
 
 
-def uncovered_units(region: Region, day: datetime.date) -> QuerySet[Any]:
-    """The region's open institutions lacking a liaison on `day`, by region and code, as dicts
-    of `code`, `name`, `region_code`, `league_id` and `banner_id` (None: missing)."""
-    return (
-        institutions_with_liaisons(region, day)
-        .filter(Q(league__id__isnull=True) | Q(banner__id__isnull=True))
+def uncovered_units(
+    scan: CoverageScan, offset: int = 0, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """The scan's institutions lacking a liaison, by region and code (the page `offset` and
+    `limit` ask for), as dicts of `code`, `name`, `region_code` and `missing` (levels)."""
+    end = None if limit is None else offset + limit
+    if len(scan.uncovered) > BY_ID:
+        joined: Any = (
+            institutions_with_liaisons(scan.region, scan.day)
+            .filter(Q(league__id__isnull=True) | Q(banner__id__isnull=True))
+            .order_by("region__path", "code")
+            .values("code", "name", region_code=F("region__code"), league_id=F("league__id"),
+                    banner_id=F("banner__id"))
+        )[offset:end]  # fmt: skip
+        return [
+            {"code": u["code"], "name": u["name"], "region_code": u["region_code"],
+             "missing": [lv for lv in LiaisonLevel.values if u[f"{lv}_id"] is None]}
+            for u in joined
+        ]  # fmt: skip
+    units = (
+        Institution.objects.filter(pk__in=list(scan.uncovered))
         .order_by("region__path", "code")
-        .values(
-            "code",
-            "name",
-            region_code=F("region__code"),
-            league_id=F("league__id"),
-            banner_id=F("banner__id"),
-        )
-    )
+        .values("pk", "code", "name", region_code=F("region__code"))
+    )[offset:end]
+    return [
+        {"code": u["code"], "name": u["name"], "region_code": u["region_code"],
+         "missing": missing_levels(scan.uncovered[u["pk"]])}
+        for u in units
+    ]  # fmt: skip
 
 
-def missing_levels(unit: dict[str, Any]) -> list[str]:
-    return [level for level in LiaisonLevel.values if unit[f"{level}_id"] is None]
+def missing_levels(levels: int) -> list[str]:
+    """The levels (league, banner) absent from a sum of `LEVEL_BITS`."""
+    return [level for level, bit in LEVEL_BITS.items() if not levels & bit]
 
 
 @dataclass
@@ -123,8 +210,9 @@ class Coverage:
     children: list[tuple[Region, CoverageCounts]] = field(default_factory=list)
 
 
-def coverage_by_child(region: Region, day: datetime.date) -> Coverage:
-    """The counts per child region: one query grouped by region, folded on the region table."""
+def coverage_by_child(scan: CoverageScan) -> Coverage:
+    """The scan's counts per child region, folded on the region table."""
+    region = scan.region
     child_of: dict[int, int] = {}
     children = list(region.children.order_by("code"))
     by_path = {child.path: child.pk for child in children}
@@ -132,16 +220,11 @@ def coverage_by_child(region: Region, day: datetime.date) -> Coverage:
     for pk, path in Region.objects.filter(path__startswith=region.path).values_list("pk", "path"):
         end = path.find("/", depth)
         child_of[pk] = by_path.get(path[: end + 1], 0) if end >= 0 else 0
-    rows: Any = institutions_with_liaisons(region, day).values("region_id").annotate(**COUNTS)
     sums: dict[int, CoverageCounts] = {}
-    for row in rows.order_by():
-        counts = CoverageCounts(**{name: row[name] for name in COUNTS})
-        sums.setdefault(child_of.get(row["region_id"], 0), CoverageCounts()).add(counts)
-    total = CoverageCounts()
-    for counts in sums.values():
-        total.add(counts)
+    for region_id, counts in scan.by_region.items():
+        sums.setdefault(child_of.get(region_id, 0), CoverageCounts()).add(counts)
     pairs = [(child, sums.get(child.pk, CoverageCounts())) for child in children]
-    return Coverage(region=region, day=day, total=total, children=pairs)
+    return Coverage(region=region, day=scan.day, total=scan.total, children=pairs)
 
 
 def units_with_liaisons(region: Region, day: datetime.date) -> QuerySet[Any]:
@@ -178,7 +261,7 @@ class OfficialLoad:
 def officials_with_several(region: Region, day: datetime.date) -> list[OfficialLoad]:
     """Officials holding more than one institution of the region at one level on `day` (the
     rule is one each: a warning, not a refusal)."""
-    inside = LiaisonAssignment.objects.filter(runs_on(day))
+    inside = LiaisonAssignment.objects.filter(covering(day))
     if region.path:
         inside = inside.filter(institution__region__path__startswith=region.path)
     heavy = inside.values("official_id", "level").annotate(n=Count("pk")).filter(n__gt=1).order_by()
@@ -207,7 +290,7 @@ def officials_without(region: Region, day: datetime.date) -> list[User]:
     )
     holders = RoleGrant.objects.filter(inside, role=Role.LIAISON).values("user_id")
     busy = LiaisonAssignment.objects.filter(
-        runs_on(day), institution__region__path__startswith=region.path
+        covering(day), institution__region__path__startswith=region.path
     ).values("official_id")
     return list(
         User.objects.filter(pk__in=holders, is_active=True)
@@ -274,7 +357,7 @@ def assignment_get(*, user: Any, pk: int) -> LiaisonAssignment:
 
 def current_liaisons(institution: Institution, day: datetime.date) -> dict[str, LiaisonAssignment]:
     """The institution's liaison of each level on `day`, by level."""
-    rows = LiaisonAssignment.objects.filter(runs_on(day), institution=institution)
+    rows = LiaisonAssignment.objects.filter(covering(day), institution=institution)
     return {row.level: row for row in rows.select_related("official")}
 
 

@@ -7,15 +7,15 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangkong.core.dates import parse_day
 from fangkong.core.errors import error_items
 from fangkong.core.exceptions import ApiError
+from fangkong.core.pages import page_day, refuses_bad_days
 from fangkong.institutions.models import Institution
 from fangkong.institutions.selectors import institution_get
 from fangkong.liaison import selectors, services
@@ -26,25 +26,21 @@ PAGE_UNITS = 500  # the page lists this many uncovered institutions; the Excel s
 
 
 def _day(request: HttpRequest) -> datetime.date:
-    """The day in the query (`?date=`), today by default; 404 for anything not a day."""
-    value = request.GET.get("date")
-    if not value:
-        return timezone.localdate()
-    try:
-        return parse_day(value)
-    except ValidationError as exc:
-        raise Http404(_("No such day.")) from exc
+    """The day in the query (`?date=`), today by default; a wrong one answers 400."""
+    return page_day(request.GET.get("date"), timezone.localdate())
 
 
 @login_required
+@refuses_bad_days
 def coverage(request: HttpRequest, code: str) -> HttpResponse:
     """A region's liaison coverage on a day: in figures, per child region, the gaps."""
     region = selectors.coverage_region_get(user=request.user, code=code)
     day = _day(request)
-    result = selectors.coverage_by_child(region, day)
+    scan = selectors.coverage_scan(region, day, per_region=True)
+    result = selectors.coverage_by_child(scan)
     uncovered = [
-        {**unit, "missing": [LiaisonLevel(level).label for level in selectors.missing_levels(unit)]}
-        for unit in selectors.uncovered_units(region, day)[:PAGE_UNITS]
+        {**unit, "missing": [LiaisonLevel(level).label for level in unit["missing"]]}
+        for unit in selectors.uncovered_units(scan, 0, PAGE_UNITS)
     ]
     parent = region.parent if region.parent and selectors.coverage_region_visible(
         request.user, region.parent) else None  # fmt: skip

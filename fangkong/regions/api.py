@@ -43,7 +43,10 @@ def create_region(request: HttpRequest, payload: RegionIn) -> Status[Region]:
 @paginate(Pagination)
 def list_regions(request: HttpRequest, parent: RegionCodeRef | None = None) -> object:
     """The regions in scope; with `parent`, that region's children."""
-    parent_region = selectors.region_get(user=request.user, code=parent) if parent else None
+    # An empty `parent=` names no region (404), as any other code that is none does.
+    parent_region = (
+        selectors.region_get(user=request.user, code=parent) if parent is not None else None
+    )
     return selectors.region_list(user=request.user, parent=parent_region)
 
 

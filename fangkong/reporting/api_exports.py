@@ -15,11 +15,11 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from ninja import Router
 
 from fangkong.audit.services import Target, audit_record
 from fangkong.core.schema import READ, Day, ErrorOut, RegionCodeRef
+from fangkong.core.xlsx import XLSX_CONTENT_TYPE, attachment
 from fangkong.regions.models import Region
 from fangkong.regions.selectors import region_get
 from fangkong.reporting import exports
@@ -78,12 +78,6 @@ def _record(
     )  # fmt: skip
 
 
-def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
-
-
 def _flag_unmapped(response: HttpResponse, unmapped: dict[str, list[str]]) -> None:
     response["X-Fangkong-Unmapped-Count"] = str(_count(unmapped))
     if unmapped:
@@ -100,7 +94,7 @@ def _listed(codes: list[str]) -> str:
 @router.get(
     "/regions/{code}/daily-summary.xlsx",
     response=ERRORS,
-    openapi_extra=_file(exports.XLSX_CONTENT_TYPE),
+    openapi_extra=_file(XLSX_CONTENT_TYPE),
 )
 def daily_summary_xlsx(request: HttpRequest, code: RegionCodeRef, date: Day) -> HttpResponse:
     """The day's table as officials forward it: institutions by banner, subtotals, total."""
@@ -108,7 +102,7 @@ def daily_summary_xlsx(request: HttpRequest, code: RegionCodeRef, date: Day) -> 
     content = exports.to_xlsx(rows, region=region, day=date)
     _record(request, region, date, rows, format="xlsx")
     filename = f"daily-summary-{region.code}-{date.isoformat()}.xlsx"
-    return _attachment(content, exports.XLSX_CONTENT_TYPE, filename)
+    return attachment(content, filename, XLSX_CONTENT_TYPE)
 
 
 @router.get(
@@ -120,7 +114,7 @@ def daily_summary_csv(request: HttpRequest, code: RegionCodeRef, date: Day) -> H
     content = exports.to_csv(rows)
     _record(request, region, date, rows, format="csv")
     filename = f"daily-summary-{region.code}-{date.isoformat()}.csv"
-    return _attachment(content, CSV_CONTENT_TYPE, filename)
+    return attachment(content, filename, CSV_CONTENT_TYPE)
 
 
 @router.get(
@@ -164,7 +158,7 @@ def _dhis2_attachment(
     unmapped = ids.unmapped_codes()
     _record(request, region, day, rows, format=format, unmapped=_count(unmapped))
     content_type = JSON_CONTENT_TYPE if format == "dhis2" else ADX_CONTENT_TYPE
-    response = _attachment(content, content_type, filename)
+    response = attachment(content, filename, content_type)
     _flag_unmapped(response, unmapped)
     return response
 

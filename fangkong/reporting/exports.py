@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import xlsxwriter
 from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -23,12 +22,12 @@ from fangkong.closures.models import ClosureLevel
 from fangkong.closures.selectors import closed_institution_ids
 from fangkong.core.exceptions import ApiError
 from fangkong.core.scoping import visible
+from fangkong.core.xlsx import workbook
 from fangkong.regions.models import Region
 from fangkong.reporting import selectors
 from fangkong.reporting.models import Dhis2Kind, Dhis2Mapping, Template, UnitStatus
 from fangkong.reporting.template import COUNT_FIELDS, FIELDS, total
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ADX_NAMESPACE = "urn:ihe:qrph:adx:2015"
 CSV_COLUMNS = [
     "region_code",
@@ -184,15 +183,7 @@ def xlsx_headers() -> list[str]:
 def to_xlsx(rows: list[UnitRow], *, region: Region, day: datetime.date) -> bytes:
     """Write the day's table: one row per institution, a subtotal per banner, a grand total."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(
-        buffer,
-        {
-            "in_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
-    )
+    book = workbook(buffer)
     sheet = book.add_worksheet(_("Daily report"))
     styles = _styles(book)
     headers = xlsx_headers()

@@ -19,7 +19,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from fangkong.core.scoping import get_visible_or_404, scope_of, visible
-from fangkong.institutions.models import Institution
+from fangkong.institutions.models import Institution, open_on
 from fangkong.institutions.selectors import institution_list
 from fangkong.regions.models import Region
 from fangkong.reporting.models import (
@@ -47,13 +47,6 @@ def regime_of(region: Region, day: datetime.date) -> ReportingRegime | None:
 def governing_regime(institution: Institution, day: datetime.date) -> ReportingRegime | None:
     """The regime an institution reports under on `day`."""
     return regime_of(institution.region, day)
-
-
-def open_on(day: datetime.date, prefix: str = "") -> Q:
-    """Institutions operating on `day` (and so expected to report, if a regime covers them)."""
-    return (Q(**{f"{prefix}opened_on__isnull": True}) | Q(**{f"{prefix}opened_on__lte": day})) & (
-        Q(**{f"{prefix}closed_on__isnull": True}) | Q(**{f"{prefix}closed_on__gte": day})
-    )
 
 
 # Up to this many regions, a query names them by id rather than by their common path.
@@ -90,10 +83,12 @@ class DayPlan:
         over all of it) by the ids the plan has read already, up to `LISTED_REGIONS`: a sorted
         page needs the path, whose selectivity PostgreSQL estimates far better than a list's.
         """
-        if by_id and len(self.child_of) <= LISTED_REGIONS:
+        if not self.region.path:  # the nation's subtree is every region
+            subtree = Q()
+        elif by_id and len(self.child_of) <= LISTED_REGIONS:
             subtree = Q(region_id__in=list(self.child_of))
-        else:
-            subtree = Q(region__in=_subtree_ids(self.region).values("pk"))
+        else:  # on the joined region's own path, which a page sorted by path scans in range
+            subtree = Q(region__path__startswith=self.region.path)
         if self.covers_all:
             return subtree
         uncovered = [pk for pk in self.child_of if pk not in self.regime_of]
@@ -124,35 +119,46 @@ def day_plan(region: Region, day: datetime.date, now: datetime.datetime) -> DayP
         .order_by()
         if r.covers(day)
     ]
-    regimes.sort(key=lambda r: r.region.depth, reverse=True)
-    nearest_first = [(r.region.path, r) for r in regimes]
+    # Of two regimes on one region, the first read governs, as the nearest-first scan did.
+    by_path: dict[str, ReportingRegime] = {}
+    for regime in regimes:
+        by_path.setdefault(regime.region.path, regime)
     depth = len(region.path)
     regime_of: dict[int, ReportingRegime] = {}
     child_of: dict[int, str] = {}
-    children: list[Region] = []
+    children: list[int] = []
     subtree = _subtree_ids(region)
-    # A loop on the region table, which is small: it runs for every completeness figure.
-    for row in subtree.values_list(*REGION_COLUMNS).order_by():
-        pk, path = row[_ID], row[_PATH]
+    # A loop on the region table, which is small: it runs for every completeness figure, so it
+    # reads three columns and walks each path up to the nearest regime (a few dict lookups).
+    memo: dict[str, ReportingRegime | None] = {}
+    for pk, path, parent_id in subtree.values_list("pk", "path", "parent_id").order_by():
         end = path.find("/", depth)
         child_of[pk] = path[depth:end] if end >= 0 else path[depth:]
-        if row[_PARENT] == region.pk:
-            children.append(Region.from_db(subtree.db, REGION_COLUMNS, row))
-        for regime_path, regime in nearest_first:
-            if path.startswith(regime_path):
-                regime_of[pk] = regime
-                break
+        if parent_id == region.pk:
+            children.append(pk)
+        nearest = _nearest(path, by_path, memo) if by_path else None
+        if nearest is not None:
+            regime_of[pk] = nearest
     past_regimes = {r.pk for r in regimes if not is_before_deadline(r, day, now)}
     past = frozenset(pk for pk, regime in regime_of.items() if regime.pk in past_regimes)
-    children.sort(key=lambda child: child.code)
     return DayPlan(
-        region=region, regime_of=regime_of, child_of=child_of, past=past, children=children
-    )
+        region=region, regime_of=regime_of, child_of=child_of, past=past,
+        children=list(Region.objects.filter(pk__in=children).order_by("code")) if children else [],
+    )  # fmt: skip
 
 
-# Every concrete column of a region, in the model's order (as `Region.from_db` takes them).
-REGION_COLUMNS = tuple(f.attname for f in Region._meta.concrete_fields)
-_ID, _PATH, _PARENT = (REGION_COLUMNS.index(name) for name in ("id", "path", "parent_id"))
+def _nearest(
+    path: str, by_path: dict[str, ReportingRegime], memo: dict[str, ReportingRegime | None]
+) -> ReportingRegime | None:
+    """The regime of the region at `path` or of the nearest region above it, if any; `memo`
+    keeps each path's answer for the regions below it."""
+    if path in memo:
+        return memo[path]
+    regime = by_path.get(path)
+    if regime is None and path:
+        regime = _nearest(path[: path.rfind("/", 0, len(path) - 1) + 1], by_path, memo)
+    memo[path] = regime
+    return regime
 
 
 @dataclass

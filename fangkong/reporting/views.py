@@ -1,14 +1,12 @@
 import datetime
-import functools
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -21,9 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangkong.closures.selectors import closed_institution_ids, closure_on
-from fangkong.core.dates import parse_day
-from fangkong.core.errors import error_body, error_items
+from fangkong.core.errors import error_items
 from fangkong.core.exceptions import Forbidden, PreconditionFailed, PreconditionRequired
+from fangkong.core.pages import page_day, refuses_bad_days
 from fangkong.core.scoping import visible
 from fangkong.inspections.selectors import rectification_list
 from fangkong.institutions.models import Institution
@@ -43,49 +41,6 @@ BOARD_UNITS = 500  # the board lists this many; the filters and exports reach th
 OVERDUE_LISTED = 10  # the board names this many overdue rectifications; their page has all
 # What a zero report asks for: the census of the day and the tests done (DESIGN.md).
 ZERO_REPORT_INPUTS = [f.code for f in FIELDS if f.code not in EVENT_FIELDS]
-
-
-class InvalidDay(BadRequest):
-    """A day in a page's address, query or form that is not YYYY-MM-DD within the kept years."""
-
-    def __init__(self, error: ValidationError) -> None:
-        super().__init__(error)
-        self.error = error
-
-
-def _day(value: str | None, default: datetime.date, *, field: str = "date") -> datetime.date:
-    """The day `value` names, `default` when there is none; `InvalidDay` for anything else."""
-    if not value:
-        return default
-    try:
-        return parse_day(value, field=field)
-    except ValidationError as exc:
-        raise InvalidDay(exc) from exc
-
-
-def _refuses_bad_days[**P](view: Callable[P, HttpResponse]) -> Callable[P, HttpResponse]:
-    """Answer a wrong day with 400: a page in the site's layout, or JSON in the error shape."""
-
-    @functools.wraps(view)
-    def wrapped(*args: P.args, **kwargs: P.kwargs) -> HttpResponse:
-        try:
-            return view(*args, **kwargs)
-        except InvalidDay as exc:
-            request = args[0]
-            assert isinstance(request, HttpRequest)
-            return _bad_day(request, exc.error)
-
-    return wrapped
-
-
-def _bad_day(request: HttpRequest, error: ValidationError) -> HttpResponse:
-    body = error_body(error)
-    if request.path.endswith(".json"):
-        return JsonResponse(body, status=400)
-    # A wrong day in the query: the same page without it shows today.
-    retry = request.path if request.method == "GET" and request.GET else None
-    context = {"message": body["message"], "retry": retry}
-    return render(request, "reporting/bad_day.html", context, status=400)
 
 
 def _today(institution: Institution) -> datetime.date:
@@ -118,7 +73,7 @@ def _initial(report: DailyReport | None, previous: ReportRevision | None) -> dic
 
 
 @login_required
-@_refuses_bad_days
+@refuses_bad_days
 def report(request: HttpRequest, code: str, day: str) -> HttpResponse:
     """The operator's form: the deadline, the zero-report button, the full report, the history.
 
@@ -126,7 +81,7 @@ def report(request: HttpRequest, code: str, day: str) -> HttpResponse:
     institution's page: reporting in its name is a deliberate act of its own, `report_on_behalf`.
     """
     institution = institution_get(user=request.user, code=code)
-    the_day = _day(day, _today(institution))
+    the_day = page_day(day, _today(institution))
     if services.is_on_behalf(request.user, institution):
         if request.method == "POST":  # a form kept open across a change of role, or forged
             message = _("Nothing was sent: you are not this institution's operator. To report "
@@ -137,11 +92,11 @@ def report(request: HttpRequest, code: str, day: str) -> HttpResponse:
 
 
 @login_required
-@_refuses_bad_days
+@refuses_bad_days
 def report_on_behalf(request: HttpRequest, code: str, day: str) -> HttpResponse:
     """The same form for an officer reporting in the institution's name (代报), so marked."""
     institution = institution_get(user=request.user, code=code)
-    the_day = _day(day, _today(institution))
+    the_day = page_day(day, _today(institution))
     if not services.is_on_behalf(request.user, institution):
         return redirect("reporting:report", code=code, day=the_day.isoformat())
     if not services.may_report(request.user, institution):
@@ -307,7 +262,7 @@ def institution_section(request: HttpRequest, institution: Institution) -> str:
     Registered with the institutions app (see `apps.py`), which knows nothing of reporting.
     """
     now = timezone.now()
-    day = _day(request.GET.get("date"), _today(institution))
+    day = page_day(request.GET.get("date"), _today(institution))
     ((_, report, status),) = selectors.unit_days(institution, [day], now)
     operator = not services.is_on_behalf(request.user, institution)
     return render_to_string("reporting/_institution_day.html", {
@@ -326,11 +281,11 @@ def institution_section(request: HttpRequest, institution: Institution) -> str:
 
 @login_required
 @require_POST
-@_refuses_bad_days
+@refuses_bad_days
 def remind(request: HttpRequest, code: str) -> HttpResponse:
     """催报: remind the institution's operators now, once per institution and day."""
     institution = institution_get(user=request.user, code=code)
-    day = _day(request.POST.get("date"), _today(institution))
+    day = page_day(request.POST.get("date"), _today(institution))
     values = {"institution": institution.name}
     try:
         sent = reminders.remind_now(actor=request.user, institution=institution, day=day)
@@ -359,13 +314,13 @@ def _next_or(request: HttpRequest, default: str) -> str:
 
 
 @login_required
-@_refuses_bad_days
+@refuses_bad_days
 def board(request: HttpRequest, code: str) -> HttpResponse:
     """The officer's status board: who reported, who is late, who is silent."""
     region = region_get(user=request.user, code=code)
     now = timezone.now()
     today = _region_today(region, now)
-    day = _day(request.GET.get("date"), today)
+    day = page_day(request.GET.get("date"), today)
     if day > today:  # the board offers no day after today: a later one shows today's
         return redirect(_board_url(code, today, request.GET.get("status")))
     status = request.GET.get("status") or None
@@ -553,7 +508,7 @@ def _bulletin_text(
 
 
 @login_required
-@_refuses_bad_days
+@refuses_bad_days
 def trend(request: HttpRequest, code: str) -> HttpResponse:
     """Completeness and key figures over the last days, for the board's charts.
 
@@ -562,7 +517,7 @@ def trend(request: HttpRequest, code: str) -> HttpResponse:
     """
     region = region_get(user=request.user, code=code)
     now = timezone.now()
-    end = _day(request.GET.get("end"), _region_today(region, now), field="end")
+    end = page_day(request.GET.get("end"), _region_today(region, now), field="end")
     days = [end - datetime.timedelta(days=i) for i in range(13, -1, -1)]
     rows = selectors.completeness_range(
         user=request.user, region=region, start=days[0], end=end, now=now
@@ -588,12 +543,12 @@ def trend(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-@_refuses_bad_days
+@refuses_bad_days
 def confirm(request: HttpRequest, code: str) -> HttpResponse:
     """A banner's officer confirms the day's report from the board; nobody else may."""
     region = region_get(user=request.user, code=code)
     today = _region_today(region, timezone.now())
-    day = _day(request.POST.get("date"), today)
+    day = page_day(request.POST.get("date"), today)
     if request.method != "POST":
         return redirect(_board_url(code, day))
     if not confirmation.may_confirm(request.user, region):

@@ -182,3 +182,10 @@ def test_the_schema_says_what_a_date_a_count_and_a_name_are(client, db):
     deadline = schemas["RegimeIn"]["properties"]["deadline"]
     assert re.fullmatch(deadline["pattern"], "16:00")
     assert not re.search(deadline["pattern"], "16:00+05:00")
+
+
+def test_an_empty_region_query_names_no_region(world):
+    # `region=` is no code (the schema says so): it answers as an unknown one, not as no filter.
+    api = world.api("league")
+    assert api.get("/api/v1/institutions?region=").status_code == 404
+    assert api.get("/api/v1/regions?parent=").status_code == 404

@@ -21,6 +21,10 @@ FLOORS = {
     "regions": 2,
     "institutions": 3,
     "accounts": 4,
+    # Who stands on the map, with their stays and visits. The measures (closures, and later
+    # lab and screening) stand above and may import it; a visit or an admission asks the
+    # closures' entry check through the policies closures registers in institutions.entry.
+    "people": 5,
     "notifications": 5,
     "surveillance": 5,
     "reporting": 6,

@@ -281,6 +281,139 @@ def test_liaison_coverage_serves_officers_inside_scope(world, persona):
     assert api.get(f"/api/v1/institutions/{institution}/liaison-assignments").status_code == 200
 
 
+# Residents, staff and visitors (fangkong/people) -------------------------------------------------
+
+PEOPLE_API_URLS = [
+    "/api/v1/institutions/{institution}/stays",
+    "/api/v1/institutions/{institution}/stays?at=2021-10-18T12:00:00%2B08:00",
+    "/api/v1/institutions/{institution}/visits?date=2021-10-18",
+    "/api/v1/persons/{person}",
+    "/api/v1/persons/{person}?reveal=id_number&reason=check",
+]
+PEOPLE_PAGES = [
+    "/people/institutions/{institution}/",
+    "/people/persons/{person}/",
+]
+
+
+def _resident_of(world, institution):
+    """A resident of the institution since 1 October 2021, registered by the system."""
+    import datetime
+
+    from stdnum.cn import ric
+
+    from fangkong.core.scoping import SYSTEM
+    from fangkong.people.services import person_register, stay_create
+
+    body = f"15292119400101{sorted(world.institutions).index(institution):03d}"
+    number = body + ric.calc_check_digit(body + "0")
+    person = person_register(actor=SYSTEM, name="张三", id_number=number).person
+    start = datetime.datetime(2021, 10, 1, 9, tzinfo=datetime.UTC)
+    stay_create(actor=SYSTEM, institution=world.institutions[institution], person=person,
+                role="resident", start=start)  # fmt: skip
+    return person
+
+
+@pytest.mark.parametrize("url", PEOPLE_API_URLS)
+@pytest.mark.parametrize("persona", ["league", "zuoqi", "ejina", "operator", "other_operator"])
+def test_people_api_serves_objects_inside_scope(world, persona, url):
+    _region, institution = INSIDE[persona]
+    person = _resident_of(world, institution)
+    response = world.api(persona).get(url.format(institution=institution, person=person.pk))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("url", PEOPLE_API_URLS)
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_people_api_answers_404_outside_scope(world, persona, region, institution, url):
+    person = _resident_of(world, institution)
+    response = world.api(persona).get(url.format(institution=institution, person=person.pk))
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_people_writes_answer_404_outside_scope(world, persona, region, institution):
+    from fangkong.people.models import Stay, Visit
+
+    person = _resident_of(world, institution)
+    api = world.api(persona)
+    inside = INSIDE[persona][1]
+    bodies = [
+        (f"/api/v1/institutions/{institution}/visits",
+         {"person_id": person.pk, "check_in": "2021-10-10T10:00:00+08:00"}),
+        (f"/api/v1/institutions/{inside}/visits",
+         {"person_id": person.pk, "check_in": "2021-10-10T10:00:00+08:00"}),
+        (f"/api/v1/institutions/{inside}/stays",
+         {"person_id": person.pk, "role": "staff", "start": "2022-10-10T10:00:00+08:00"}),
+    ]  # fmt: skip
+    for url, body in bodies:
+        response = api.post(url, data=json.dumps(body), content_type="application/json")
+        assert response.status_code == 404, url
+    stay = Stay.objects.get(person=person)
+    end = api.post(f"/api/v1/stays/{stay.pk}/end", data=json.dumps({"end": "2022-01-01T00:00:00Z"}),
+                   content_type="application/json")  # fmt: skip
+    assert end.status_code == 404
+    client = world.client(persona)
+    reveal = client.post(f"/people/persons/{person.pk}/reveal/", {"field": "id_number",
+                                                                  "reason": "x"})  # fmt: skip
+    assert reveal.status_code == 404
+    assert (Stay.objects.count(), Visit.objects.count()) == (1, 0)
+    assert Stay.objects.get().end is None
+
+
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_visits_cannot_be_checked_out_outside_scope(world, persona, region, institution):
+    import datetime
+
+    from fangkong.core.scoping import SYSTEM
+    from fangkong.people.services import visit_create
+
+    person = _resident_of(world, institution)
+    at = datetime.datetime(2021, 10, 10, 2, tzinfo=datetime.UTC)
+    visit = visit_create(actor=SYSTEM, institution=world.institutions[institution],
+                         visitor=person, check_in=at)  # fmt: skip
+    response = world.api(persona).post(
+        f"/api/v1/visits/{visit.pk}/check-out",
+        data=json.dumps({"check_out": "2021-10-10T11:00:00+08:00"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 404
+    visit.refresh_from_db()
+    assert visit.check_out is None
+
+
+@pytest.mark.parametrize("url", PEOPLE_PAGES)
+@pytest.mark.parametrize("persona", INSIDE)
+def test_people_pages_serve_objects_inside_scope(world, persona, url):
+    _region, institution = INSIDE[persona]
+    person = _resident_of(world, institution)
+    page = world.client(persona).get(url.format(institution=institution, person=person.pk))
+    assert page.status_code == 200
+
+
+@pytest.mark.parametrize("url", PEOPLE_PAGES)
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_people_pages_answer_404_outside_scope(world, persona, region, institution, url):
+    person = _resident_of(world, institution)
+    page = world.client(persona).get(url.format(institution=institution, person=person.pk))
+    assert page.status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["admin", "liaison_of_zuoqi"])
+def test_reveal_is_refused_to_roles_other_than_officers_and_operators(world, persona):
+    from fangkong.accounts.models import Role
+    from fangkong.conftest import make_user
+
+    if persona not in world.users:
+        world.users[persona] = make_user(persona, Role.LIAISON, world.regions["152921"])
+    person = _resident_of(world, "1529210001")
+    api = world.api(persona)
+    assert api.get(f"/api/v1/persons/{person.pk}").status_code == 200
+    revealed = api.get(f"/api/v1/persons/{person.pk}?reveal=id_number&reason=check")
+    assert (revealed.status_code, revealed.json()["code"]) == (403, "forbidden")
+
+
 # Supervision (fangkong/inspections) -------------------------------------------------------------
 
 INSPECTION_API_URLS = [

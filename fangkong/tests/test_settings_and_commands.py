@@ -6,7 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from config.settings.env import env
 from fangkong.accounts.models import RoleGrant, User
@@ -121,3 +123,11 @@ def test_serve_loads_the_demo_into_an_empty_local_database(db, monkeypatch, sett
     output = serve(monkeypatch)
     assert "Demo logins" in output
     assert User.objects.filter(username="admin").exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting")
+def test_fangkong_connections_run_without_jit_compilation(db):
+    # Compiling a short statement cost the nation's completeness more than it saved.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

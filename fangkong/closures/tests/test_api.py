@@ -135,7 +135,8 @@ def test_an_officers_exception_is_registered_and_listed_for_the_bureau(world):
 def test_staff_enter_a_full_closure_as_its_rules_say(world):
     post(world.api("league"), "/api/v1/closures", BODY)
     response = post(world.api("operator"), "/api/v1/institutions/1529210001/gate-events",
-                    gate_body(purpose="staff", test_proof="核酸阴性 10-24"))  # fmt: skip
+                    gate_body(purpose="staff", test_proof="核酸阴性 10-24",
+                              temperature=36.6))  # fmt: skip
     assert response.status_code == 201
     assert response.json()["outcome"] == "conditional"
 
@@ -203,3 +204,23 @@ def test_two_officers_closing_one_institution_at_once_make_one_closure(
     loser = next(a for a in answers if a.status_code == 409)
     assert (loser.json()["code"], loser.json()["field"]) == ("overlap", "start_date")
     assert Closure.objects.count() == 1
+
+
+def test_a_region_order_answers_with_the_institutions_it_skipped(world):
+    post(world.api("league"), "/api/v1/closures",
+         {**BODY, "region_code": None, "institution_code": "1529230001"})  # fmt: skip
+    body = post(world.api("league"), "/api/v1/closures", BODY).json()
+    assert [unit["code"] for unit in body["skipped"]] == ["1529230001"]
+    assert "1529230001" not in {c["institution_code"] for c in body["closures"]}
+
+
+def test_entry_check_with_what_the_passage_shows_checks_the_conditions(world):
+    post(world.api("league"), "/api/v1/closures", BODY)
+    url = "/api/v1/institutions/1529210001/entry-check"
+    at = {"at": "2021-10-25T10:00:00+08:00", "purpose": "staff"}
+    api = world.api("operator")
+    assert api.get(url, at).json()["requires"] == ["test_proof", "temperature"]
+    fever = api.get(url, {**at, "temperature": 37.8, "test_proof": "核酸阴性"}).json()
+    assert fever["allowed"] is False and fever["field"] == "temperature"
+    fine = api.get(url, {**at, "temperature": 36.5, "test_proof": "核酸阴性"}).json()
+    assert fine["allowed"] is True and fine["field"] is None

@@ -9,7 +9,15 @@ from fangkong.closures.models import GateEvent
 
 def test_a_staff_member_returns_with_one_tap_after_the_name(world, closed):
     client = world.client("operator")
-    response = client.post("/gate/1529210001/", {"person_name": "赵六", "quick": "staff-in"})
+    response = client.post(
+        "/gate/1529210001/",
+        {
+            "person_name": "赵六",
+            "temperature": "36.5",
+            "test_proof": "核酸阴性 10-24",
+            "quick": "staff-in",
+        },
+    )
     assert response.status_code == 302
     event = GateEvent.objects.get()
     assert (event.direction, event.purpose, event.person_name) == ("in", "staff", "赵六")
@@ -77,7 +85,15 @@ def test_the_closures_sheet_has_a_row_per_closure(world, closed):
 
 
 def test_the_register_sheet_is_audited(world, closed):
-    world.client("operator").post("/gate/1529210001/", {"person_name": "赵六", "quick": "staff-in"})
+    world.client("operator").post(
+        "/gate/1529210001/",
+        {
+            "person_name": "赵六",
+            "temperature": "36.5",
+            "test_proof": "核酸阴性 10-24",
+            "quick": "staff-in",
+        },
+    )
     day = timezone.localdate().isoformat()
     response = world.client("zuoqi").get(f"/gate/1529210001/register.xlsx?date={day}")
     data = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0)
@@ -88,3 +104,11 @@ def test_the_register_sheet_is_audited(world, closed):
 def test_the_home_page_leads_an_officer_to_the_regions_closures(world, closed):
     page = world.client("league").get("/").content.decode()
     assert 'href="/closures/regions/152900/"' in page
+
+
+def test_a_wrong_day_in_the_address_answers_400_with_a_way_back(world, closed):
+    for url in ("/closures/regions/152921/", "/gate/1529210001/register/"):
+        response = world.client("zuoqi").get(url, {"date": "2021-02-30"})
+        assert response.status_code == 400, url
+        page = response.content.decode()
+        assert "YYYY-MM-DD" in page and f'href="{url}"' in page  # today's page instead

@@ -1,5 +1,6 @@
 import datetime
 import threading
+from decimal import Decimal
 
 import pytest
 from django import db
@@ -137,7 +138,8 @@ NOON = datetime.datetime(2021, 10, 25, 12, 0, tzinfo=datetime.timezone(datetime.
 
 def gate(world, persona="operator", **changes):
     record = dict(actor=world.users[persona], institution=world.institutions["1529210001"],
-                  at=NOON, direction="in", purpose="staff", person_name="李四")  # fmt: skip
+                  at=NOON, direction="in", purpose="staff", person_name="李四",
+                  temperature=Decimal("36.4"), test_proof="核酸阴性 10-24")  # fmt: skip
     return gate_event_record(**{**record, **changes})
 
 
@@ -247,3 +249,18 @@ def test_a_passage_waiting_for_a_lift_is_checked_against_the_lifted_closure(worl
     assert not errors
     assert caught.value.error_dict["at"][0].code == "no_closure"
     assert not GateEvent.objects.exists()
+
+
+def test_a_region_wide_order_skips_an_institution_already_closed_and_lists_it(world):
+    first = closure_create(actor=SYSTEM, institution_code="1529210001", start_date=START,
+                           level="exit_only", basis=NOTICE)  # fmt: skip
+    order = closure_create(actor=world.users["league"], region_code="152900",
+                           start_date=START + datetime.timedelta(days=2), level="full",
+                           basis=NOTICE)  # fmt: skip
+    assert codes(order) == ALXA_OPEN - {"1529210001"}
+    assert [unit["code"] for unit in order.skipped] == ["1529210001"]
+    assert order.skipped[0]["closure_id"] == first.closures.get().pk
+    assert Closure.objects.get(order=first).level == "exit_only"  # its own closure stands
+    event = AuditEvent.objects.get(action="closure.create", after__skipped__isnull=False,
+                                   target_id=str(order.pk))  # fmt: skip
+    assert event.after["skipped"] == ["1529210001"]

@@ -141,3 +141,9 @@ def test_the_schema_declares_limit_optional_without_a_cut(client):
     limit = next(p for p in operation["parameters"] if p["name"] == "limit")
     assert not limit.get("required") and limit["schema"].get("default") is None
     assert "all" in limit["description"]
+
+
+def test_a_wrong_day_on_the_coverage_page_answers_400_not_404(world):
+    response = world.client("league").get("/liaison/152900/", {"date": "20211018"})
+    assert response.status_code == 400
+    assert "YYYY-MM-DD" in response.content.decode()

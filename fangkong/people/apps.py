@@ -1,0 +1,28 @@
+from typing import Any
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PeopleConfig(AppConfig):
+    name = "fangkong.people"
+    verbose_name = _("Residents, staff and visitors")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from fangkong.institutions.views import register_section
+        from fangkong.people.views import institution_section
+
+        # The institution's page links to its people.
+        register_section(institution_section)
+        # SQLite loses the overlap triggers when a migration rebuilds the stays table.
+        post_migrate.connect(overlap_triggers_kept, sender=self)
+
+
+def overlap_triggers_kept(sender: AppConfig, using: str, **kwargs: Any) -> None:
+    from django.db import connections
+
+    from fangkong.people.overlap import ensure_on_sqlite
+
+    ensure_on_sqlite(connections[using])

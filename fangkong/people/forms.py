@@ -1,0 +1,80 @@
+import datetime
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.people.identity import DocumentType
+from fangkong.people.models import MAX_TEMPERATURE, MIN_TEMPERATURE, StayRole
+
+MOMENT_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class LocalMomentField(forms.DateTimeField):
+    """A `datetime-local` input: a moment of the site's time zone (Asia/Shanghai)."""
+
+    widget = MOMENT_WIDGET
+    input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+    def to_python(
+        self, value: str | datetime.datetime | datetime.date | None
+    ) -> datetime.datetime | None:
+        moment = super().to_python(value)
+        if moment is not None and timezone.is_naive(moment):
+            moment = timezone.make_aware(moment, timezone.get_default_timezone())
+        return moment
+
+
+class PersonFields(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    document_type = forms.ChoiceField(
+        label=_("Document type"), choices=DocumentType.choices, initial=DocumentType.RIC
+    )
+    id_number = forms.CharField(
+        label=_("Document number"), max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )  # fmt: skip
+    phone = forms.CharField(
+        label=_("Phone"), max_length=30, required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )  # fmt: skip
+
+
+class StayForm(PersonFields):
+    """A person and their stay, as the institution's office adds a resident or staff member."""
+
+    role = forms.ChoiceField(label=_("Role"), choices=StayRole.choices)
+    start = LocalMomentField(label=_("Starts at"))
+    end = LocalMomentField(label=_("Ends at"), required=False)
+    admission_reason = forms.CharField(label=_("Admission reason"), max_length=300, required=False)
+    job = forms.CharField(label=_("Job (staff)"), max_length=100, required=False)
+    on_site = forms.BooleanField(label=_("Lives on site (staff)"), required=False)
+    exception_reason = forms.CharField(
+        label=_("Exception reason (officers only)"), max_length=500, required=False
+    )
+
+
+class VisitForm(PersonFields):
+    """A visitor at the gate: who, when, temperature, where from, test proof."""
+
+    check_in = LocalMomentField(label=_("Checked in"))
+    check_out = LocalMomentField(label=_("Checked out"), required=False)
+    temperature = forms.DecimalField(
+        label=_("Temperature (°C)"), required=False, min_value=Decimal(MIN_TEMPERATURE),
+        max_value=Decimal(MAX_TEMPERATURE), max_digits=3, decimal_places=1,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.1"}),
+    )  # fmt: skip
+    came_from = forms.CharField(label=_("Came from"), max_length=200, required=False)
+    test_proof = forms.CharField(label=_("Test proof"), max_length=200, required=False)
+    exception_reason = forms.CharField(
+        label=_("Exception reason (officers only)"), max_length=500, required=False
+    )
+
+
+class RevealForm(forms.Form):
+    field = forms.ChoiceField(
+        label=_("Number"),
+        choices=[("id_number", _("Document number")), ("phone", _("Phone"))],
+    )
+    reason = forms.CharField(label=_("Why do you need the full number?"), max_length=500)

@@ -1,0 +1,256 @@
+"""Persons (residents, staff, visitors), their stays in institutions and their visits.
+
+Identity and phone numbers are encrypted at rest (`fangkong.core.crypto`); a person is found by
+the keyed hash of their document number, never by the clear number. A moment interval is
+`[start, end)`: it includes its start and excludes its end; an empty end is open-ended.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.crypto import EncryptedTextField
+from fangkong.core.scoping import Scoping
+from fangkong.people.identity import (
+    DocumentType,
+    Sex,
+    id_hash_of,
+    mask_id,
+    mask_phone,
+    phone_hash_of,
+)
+
+MIN_TEMPERATURE = 30
+MAX_TEMPERATURE = 45
+
+
+class Person(models.Model):
+    """One human being, whatever institutions they live in, work in or visit."""
+
+    name = models.CharField(_("name"), max_length=100)
+    sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices, default=Sex.UNKNOWN)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    document_type = models.CharField(
+        _("document type"), max_length=10, choices=DocumentType.choices, default=DocumentType.RIC
+    )
+    id_number = EncryptedTextField(_("document number"))
+    id_hash = models.CharField(_("document number's lookup hash"), max_length=64, unique=True)
+    id_last4 = models.CharField(_("last four characters of the number"), max_length=4)
+    phone = EncryptedTextField(_("phone"), blank=True, default="")
+    phone_hash = models.CharField(_("phone's lookup hash"), max_length=64, blank=True)
+    pinyin = models.CharField(_("pinyin"), max_length=200, blank=True)
+    initials = models.CharField(_("pinyin initials"), max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_in = models.ForeignKey(
+        "institutions.Institution",
+        verbose_name=_("created in"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=now)
+
+    # The institution the person was registered in; stays and visits add the others
+    # (`selectors.person_ids_in_scope`).
+    scoping = Scoping(region="created_in__region", institution="created_in")
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+        ordering = ["pinyin", "id"]
+        indexes = [
+            models.Index(fields=["id_last4"], name="person_id_last4"),
+            models.Index(fields=["phone_hash"], name="person_phone_hash"),
+            models.Index(fields=["initials"], name="person_initials"),
+            models.Index(fields=["pinyin"], name="person_pinyin"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(document_type__in=DocumentType.values),
+                name="person_document_type_valid",
+            ),
+            models.CheckConstraint(condition=models.Q(sex__in=Sex.values), name="person_sex_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.id_number_masked}"
+
+    def lookup_hashes(self) -> dict[str, str]:
+        """The keyed hashes of the numbers (recomputed by `keys rotate` after a cipher change)."""
+        return {
+            "id_hash": id_hash_of(self.document_type, self.id_number),
+            "phone_hash": phone_hash_of(self.phone),
+        }
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id(self.id_number)
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone) if self.phone else ""
+
+
+class StayRole(models.TextChoices):
+    RESIDENT = "resident", _("Resident")
+    STAFF = "staff", _("Staff")
+
+
+class Stay(models.Model):
+    """A person living (resident) or working (staff) in an institution over `[start, end)`.
+
+    A person's stays never overlap: the services refuse it (409), and the database too (an
+    exclusion constraint on PostgreSQL, triggers on SQLite: `overlap.py`).
+    """
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="stays"
+    )
+    institution = models.ForeignKey(
+        "institutions.Institution",
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        related_name="stays",
+    )
+    role = models.CharField(_("role"), max_length=10, choices=StayRole.choices)
+    # `end` is a reserved word of SQL: the columns are named so that raw SQL needs no quotes.
+    start = models.DateTimeField(_("from"), db_column="start_at")
+    end = models.DateTimeField(_("until"), null=True, blank=True, db_column="end_at")
+    admission_reason = models.CharField(_("admission reason"), max_length=300, blank=True)
+    discharge_reason = models.CharField(_("discharge reason"), max_length=300, blank=True)
+    job = models.CharField(_("job"), max_length=100, blank=True)
+    on_site = models.BooleanField(_("lives on site"), default=False)
+    exception_reason = models.CharField(_("exception reason"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=now)
+
+    scoping = Scoping(region="institution__region", institution="institution")
+
+    class Meta:
+        verbose_name = _("stay")
+        verbose_name_plural = _("stays")
+        ordering = ["-start", "id"]
+        indexes = [
+            models.Index(fields=["institution", "start"], name="stay_institution_start"),
+            models.Index(fields=["person", "start"], name="stay_person_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__isnull=True) | models.Q(end__gt=models.F("start")),
+                name="stay_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=StayRole.values), name="stay_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} {self.get_role_display()} {self.start:%Y-%m-%d}"
+
+
+class Visit(models.Model):
+    """A visitor's time in an institution, from check-in to check-out (`[check_in,
+    check_out)`), with what the gate asks of them."""
+
+    visitor = models.ForeignKey(
+        Person, verbose_name=_("visitor"), on_delete=models.PROTECT, related_name="visits"
+    )
+    institution = models.ForeignKey(
+        "institutions.Institution",
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        related_name="visits",
+    )
+    visited = models.ForeignKey(
+        Person,
+        verbose_name=_("person visited"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visited_by",
+    )
+    check_in = models.DateTimeField(_("checked in"))
+    check_out = models.DateTimeField(_("checked out"), null=True, blank=True)
+    temperature = models.DecimalField(
+        _("temperature (°C)"), max_digits=3, decimal_places=1, null=True, blank=True
+    )
+    came_from = models.CharField(_("came from"), max_length=200, blank=True)
+    test_proof = models.CharField(_("test proof"), max_length=200, blank=True)
+    exception_reason = models.CharField(_("exception reason"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=now)
+
+    scoping = Scoping(region="institution__region", institution="institution")
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-check_in", "id"]
+        indexes = [
+            models.Index(fields=["institution", "check_in"], name="visit_institution_check_in"),
+            models.Index(fields=["visitor", "check_in"], name="visit_visitor_check_in"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(check_out__isnull=True)
+                | models.Q(check_out__gt=models.F("check_in")),
+                name="visit_check_out_after_check_in",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(temperature__isnull=True)
+                | models.Q(temperature__gte=MIN_TEMPERATURE, temperature__lte=MAX_TEMPERATURE),
+                name="visit_temperature_bounds",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visitor.name} {self.check_in:%Y-%m-%d %H:%M}"
+
+
+class Registration(models.Model):
+    """A user typed a person's full document number: proof enough to record a stay or a visit
+    of that person in the user's own institutions, not to read what others recorded."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), default=now)
+
+    class Meta:
+        verbose_name = _("registration by number")
+        verbose_name_plural = _("registrations by number")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "user"], name="registration_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.person_id}"
