@@ -30,6 +30,7 @@ FLOORS = {
     "reporting": 6,
     "closures": 6,
     "liaison": 6,
+    "inspections": 6,
     "dashboard": 7,
     "demo": 7,
 }
