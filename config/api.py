@@ -181,6 +181,7 @@ def on_condition(request: HttpRequest, exc: ApiError) -> HttpResponse:
 def _add_routers() -> None:
     from fangkong.closures.api import router as closures_router
     from fangkong.institutions.api import router as institutions_router
+    from fangkong.lab.api import router as lab_router
     from fangkong.liaison.api import router as liaison_router
     from fangkong.notifications.api import router as inbox_router
     from fangkong.people.api import router as people_router
@@ -196,6 +197,7 @@ def _add_routers() -> None:
     api.add_router("/", liaison_router)
     api.add_router("/", closures_router)
     api.add_router("/", people_router)
+    api.add_router("/", lab_router)
 
 
 _add_routers()

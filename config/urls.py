@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("fangkong.liaison.urls")),
     path("", include("fangkong.closures.urls")),
     path("", include("fangkong.people.urls")),
+    path("", include("fangkong.lab.urls")),
     path("", include("fangkong.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "fangkong.liaison",
     "fangkong.closures",
     "fangkong.people",
+    "fangkong.lab",
     "fangkong.dashboard",
     "fangkong.demo",
 ]
