@@ -188,6 +188,7 @@ def _add_routers() -> None:
     from fangkong.regions.api import router as regions_router
     from fangkong.reporting.api import router as reporting_router
     from fangkong.reporting.api_exports import router as exports_router
+    from fangkong.screening.api import router as screening_router
 
     api.add_router("/regions", regions_router)
     api.add_router("/institutions", institutions_router)
@@ -198,6 +199,7 @@ def _add_routers() -> None:
     api.add_router("/", closures_router)
     api.add_router("/", people_router)
     api.add_router("/", lab_router)
+    api.add_router("/", screening_router)
 
 
 _add_routers()

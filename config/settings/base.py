@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "fangkong.closures",
     "fangkong.people",
     "fangkong.lab",
+    "fangkong.screening",
     "fangkong.dashboard",
     "fangkong.demo",
 ]

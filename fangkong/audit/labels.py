@@ -35,6 +35,9 @@ ACTION_LABELS: dict[str, Promise] = {
     "lab_round.create": _("Testing round opened"),
     "lab_result.record": _("Test result recorded"),
     "lab_result.excuse": _("Person excused from a testing round"),
+    # Close-contact screening (screening)
+    "screening.create": _("Screening opened"),
+    "screening.classify": _("Screening subject classified"),
     # Leader liaison (liaison)
     "liaison.assign": _("Liaison assigned"),
     "liaison.end": _("Liaison assignment ended"),

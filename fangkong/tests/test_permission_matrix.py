@@ -510,3 +510,90 @@ def test_a_liaison_reads_a_round_but_records_no_result(world):
     response = api.put(f"/api/v1/lab-rounds/{lab_round.pk}/results/{person.pk}",
                        data=json.dumps(body), content_type="application/json")  # fmt: skip
     assert (response.status_code, response.json()["code"]) == (403, "forbidden")
+
+
+# Close-contact screening (fangkong/screening) ---------------------------------------------------
+
+SCREENING_API_URLS = [
+    "/api/v1/screenings/{screening}",
+    "/api/v1/screenings/{screening}/subjects",
+]
+SCREENING_PAGES = ["/screenings/{screening}/"]
+
+
+def _screening_of(world, institution):
+    """A screening of the 7 days since 17 October 2021 with the institution's one resident."""
+    import datetime
+
+    from fangkong.core.scoping import SYSTEM
+    from fangkong.screening.services import screening_create
+
+    person = _resident_of(world, institution)
+    start = datetime.datetime(2021, 10, 16, 16, tzinfo=datetime.UTC)
+    screening = screening_create(
+        actor=SYSTEM, institution=world.institutions[institution], start=start,
+        end=start + datetime.timedelta(days=7), reason="R",
+    )  # fmt: skip
+    return screening, person
+
+
+@pytest.mark.parametrize("url", SCREENING_API_URLS)
+@pytest.mark.parametrize("persona", INSIDE)
+def test_screening_api_serves_objects_inside_scope(world, persona, url):
+    _region, institution = INSIDE[persona]
+    screening, _person = _screening_of(world, institution)
+    response = world.api(persona).get(url.format(screening=screening.pk))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("url", SCREENING_API_URLS)
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_screening_api_answers_404_outside_scope(world, persona, region, institution, url):
+    screening, _person = _screening_of(world, institution)
+    response = world.api(persona).get(url.format(screening=screening.pk))
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_screening_writes_answer_404_or_400_outside_scope(world, persona, region, institution):
+    from fangkong.screening.models import Screening, ScreeningSubject
+
+    screening, person = _screening_of(world, institution)
+    api = world.api(persona)
+    url = f"/api/v1/screenings/{screening.pk}/subjects/{person.pk}/classification"
+    body = {"classification": "excluded", "reason": "x"}
+    classify = api.post(url, data=json.dumps(body), content_type="application/json")
+    page = world.client(persona).post(f"/screenings/{screening.pk}/",
+                                      {"person": person.pk, **body})  # fmt: skip
+    opened = api.post(
+        "/api/v1/screenings",
+        data=json.dumps(
+            {
+                "institution_code": institution,
+                "start": "2021-10-17T00:00:00+08:00",
+                "end": "2021-10-24T00:00:00+08:00",
+                "reason": "x",
+            }
+        ),
+        content_type="application/json",
+    )
+    assert (classify.status_code, page.status_code) == (404, 404)
+    assert (opened.status_code, opened.json()["field"]) == (400, "institution_code")
+    assert Screening.objects.count() == 1
+    assert ScreeningSubject.objects.get().classification == ""
+
+
+@pytest.mark.parametrize("url", SCREENING_PAGES)
+@pytest.mark.parametrize("persona", INSIDE)
+def test_screening_pages_serve_objects_inside_scope(world, persona, url):
+    _region, institution = INSIDE[persona]
+    screening, _person = _screening_of(world, institution)
+    assert world.client(persona).get(url.format(screening=screening.pk)).status_code == 200
+
+
+@pytest.mark.parametrize("url", SCREENING_PAGES)
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_screening_pages_answer_404_outside_scope(world, persona, region, institution, url):
+    screening, _person = _screening_of(world, institution)
+    assert world.client(persona).get(url.format(screening=screening.pk)).status_code == 404
