@@ -197,7 +197,7 @@ def excuse_person(
     return {"round_id": lab_round.pk, "person_id": person.pk, "excused_reason": row.excused_reason}
 
 
-class CoverageOut(Schema):
+class LabCoverageOut(Schema):
     name: str
     institutions: int
     complete: int
@@ -206,7 +206,7 @@ class CoverageOut(Schema):
     positive: int
 
 
-@router.get("/regions/{code}/lab-coverage", response=answers({200: CoverageOut}, READ))
+@router.get("/regions/{code}/lab-coverage", response=answers({200: LabCoverageOut}, READ))
 def get_coverage(
     request: HttpRequest, code: RegionCodeRef, name: Annotated[Text, Field(max_length=100)]
 ) -> dict[str, Any]:
