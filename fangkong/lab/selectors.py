@@ -20,6 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from fangkong.core.scoping import visible
+from fangkong.institutions.models import Institution
 from fangkong.lab.models import LabExpected, LabOutcome, LabResult, LabRound
 from fangkong.people.models import Stay
 from fangkong.regions.models import Region
@@ -114,6 +115,16 @@ def _line(person: Any, role: str, expected: bool, found: Any, excused: str) -> R
         laboratory=found.laboratory if found else "",
         added_reason=found.added_reason if found else "", excused_reason=excused,
     )  # fmt: skip
+
+
+def positive_results(*, user: Any, institution: Institution) -> QuerySet[LabResult]:
+    """The positive results of the institution's visible rounds, latest sample first."""
+    rounds = rounds_visible(user).filter(institution=institution)
+    return (
+        LabResult.objects.filter(round__in=rounds, result=LabOutcome.POSITIVE)
+        .select_related("person", "round")
+        .order_by("-sampled_at", "-id")
+    )
 
 
 def late_arrivals(lab_round: LabRound) -> QuerySet[Stay]:

@@ -597,3 +597,22 @@ def test_screening_pages_serve_objects_inside_scope(world, persona, url):
 def test_screening_pages_answer_404_outside_scope(world, persona, region, institution, url):
     screening, _person = _screening_of(world, institution)
     assert world.client(persona).get(url.format(screening=screening.pk)).status_code == 404
+
+
+@pytest.mark.parametrize("persona", INSIDE)
+def test_the_new_screening_page_serves_officers_and_refuses_operators(world, persona):
+    _region, institution = INSIDE[persona]
+    page = world.client(persona).get(f"/screenings/institutions/{institution}/new/")
+    assert page.status_code == (403 if "operator" in persona else 200)
+
+
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_the_new_screening_page_answers_404_outside_scope(world, persona, region, institution):
+    from fangkong.screening.models import Screening
+
+    client = world.client(persona)
+    url = f"/screenings/institutions/{institution}/new/"
+    assert client.get(url).status_code == 404
+    body = {"start": "2021-10-17T00:00", "end": "2021-10-24T00:00", "reason": "x"}
+    assert client.post(url, body).status_code == 404
+    assert not Screening.objects.exists()

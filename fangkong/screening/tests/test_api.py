@@ -120,3 +120,41 @@ def test_the_line_list_page_shows_masked_numbers_and_classifies(world, present):
     assert ScreeningSubject.objects.get(person=present["staff"]).classification == "close_contact"
     institution_page = client.get(f"/institutions/{HOME}/").content.decode()
     assert f"/screenings/{screening_id}/" in institution_page
+
+
+def test_a_subject_lists_their_presence_in_another_institution(world, present, timeline):
+    timeline.visit(present["visitor"], "1529230001", "2021-10-22T15:00:00+08:00",
+                   "2021-10-22T16:00:00+08:00")  # fmt: skip
+    screening_id = open_screening(world).json()["id"]
+    rows = world.api("zuoqi").get(f"/api/v1/screenings/{screening_id}/subjects").json()
+    visitor = next(row for row in rows if row["person_id"] == present["visitor"].pk)
+    assert [(p["code"], p["role"]) for p in visitor["elsewhere"]] == [("1529230001", "visitor")]
+
+
+def test_a_positive_offers_a_screening_with_its_person_as_index_ending_at_the_sample(
+    world, present
+):
+    from fangkong.core.scoping import SYSTEM
+    from fangkong.lab.services import result_record, round_create
+    from fangkong.people.tests.conftest import moment
+
+    opened = round_create(actor=SYSTEM, name="R", method="antigen", institution_code=HOME,
+                          started_at=moment("2021-10-20T08:00:00+08:00"))  # fmt: skip
+    result_record(actor=SYSTEM, lab_round=opened[0].round, person=present["index"],
+                  sampled_at=moment("2021-10-20T09:00:00+08:00"), result="positive")  # fmt: skip
+    client = world.client("zuoqi")
+    page = client.get(f"/institutions/{HOME}/").content.decode()
+    assert f"/screenings/institutions/{HOME}/new/?index={present['index'].pk}&amp;end=" in page
+    end = "2021-10-20T09:00:00%2B08:00"
+    url = f"/screenings/institutions/{HOME}/new/?index={present['index'].pk}&end={end}"
+    form = client.get(url).content.decode()
+    assert 'value="2021-10-13T09:00"' in form and 'value="2021-10-20T09:00"' in form
+    response = client.post(url, {"index": present["index"].pk, "start": "2021-10-13T09:00",
+                                 "end": "2021-10-20T09:00", "reason": "阳性病例"})  # fmt: skip
+    screening = Screening.objects.get()
+    assert response.status_code == 302 and screening.index_person == present["index"]
+    assert screening.subjects.count() == 2  # the index and the staff member; the visitor came later
+
+
+def test_an_operator_may_not_open_a_screening_page(world, present):
+    assert world.client("operator").get(f"/screenings/institutions/{HOME}/new/").status_code == 403

@@ -131,3 +131,14 @@ class CandidatesProperty(TestCase):
                 expected.add(person.pk)
         found = candidates(self.home, at(window_start), at(window_end))
         assert set(found) == expected
+
+
+def test_presences_that_only_touch_share_no_time():
+    from fangkong.screening.candidates import shares_time
+
+    noon = moment("2021-10-20T12:00:00+08:00")
+    before = [(moment("2021-10-20T08:00:00+08:00"), noon)]
+    after = [(noon, None)]
+    assert not shares_time(before, after)
+    assert not shares_time(after, before)
+    assert shares_time(before, [(moment("2021-10-20T11:59:59+08:00"), None)])
