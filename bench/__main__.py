@@ -6,6 +6,7 @@
     python -m bench burst --concurrency 32
     python -m bench entry_check           # 41,000 institutions under closure, the entry check
     python -m bench liaison               # a year of liaison assignments, one day's coverage
+    python -m bench inspections           # a year of inspections: a draw, a week's summary
     FANGKONG_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_nation python -m bench
 
 The database is `FANGKONG_BENCH_DATABASE_URL` (PostgreSQL: use a database named `bench_…`, it is
@@ -28,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 WORKDIR = ROOT / "var" / "bench"
 FRESH = {"subtree", "generate", "entry_check"}
-NAMES = ["subtree", "generate", "completeness", "burst", "liaison", "entry_check"]
+NAMES = ["subtree", "generate", "completeness", "burst", "liaison", "entry_check", "inspections"]
 EXTRA = ["profile", "page_weight"]  # run only when named
 
 
@@ -93,7 +94,16 @@ def main() -> int:
     engine = setup_django(url, fresh=names[0] in FRESH)
     scale = args.scale or ("nation" if engine == "postgres" else "province")
 
-    from bench import burst, completeness, entry_check, generate, liaison, profile, subtree
+    from bench import (
+        burst,
+        completeness,
+        entry_check,
+        generate,
+        inspections,
+        liaison,
+        profile,
+        subtree,
+    )
 
     benchmarks: dict[str, Callable[[], dict[str, Any]]] = {
         "subtree": subtree.run,
@@ -106,6 +116,7 @@ def main() -> int:
         "profile": lambda: profile.run(limit=args.limit or 300),
         "entry_check": entry_check.run,
         "liaison": lambda: liaison.run(scale, repeat=args.repeat),
+        "inspections": lambda: inspections.run(scale, repeat=args.repeat),
     }  # fmt: skip
     for index, name in enumerate(names):
         if name in FRESH and (index > 0 or engine == "postgres"):

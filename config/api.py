@@ -180,6 +180,7 @@ def on_condition(request: HttpRequest, exc: ApiError) -> HttpResponse:
 
 def _add_routers() -> None:
     from fangkong.closures.api import router as closures_router
+    from fangkong.inspections.api import router as inspections_router
     from fangkong.institutions.api import router as institutions_router
     from fangkong.lab.api import router as lab_router
     from fangkong.liaison.api import router as liaison_router
@@ -197,6 +198,7 @@ def _add_routers() -> None:
     api.add_router("/", exports_router)
     api.add_router("/", liaison_router)
     api.add_router("/", closures_router)
+    api.add_router("/", inspections_router)
     api.add_router("/", people_router)
     api.add_router("/", lab_router)
     api.add_router("/", screening_router)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("fangkong.reporting.urls")),
     path("", include("fangkong.liaison.urls")),
     path("", include("fangkong.closures.urls")),
+    path("", include("fangkong.inspections.urls")),
     path("", include("fangkong.people.urls")),
     path("", include("fangkong.lab.urls")),
     path("", include("fangkong.screening.urls")),

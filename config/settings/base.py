@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "fangkong.reporting",
     "fangkong.liaison",
     "fangkong.closures",
+    "fangkong.inspections",
     "fangkong.people",
     "fangkong.lab",
     "fangkong.screening",

@@ -148,7 +148,8 @@ InstitutionCodeRef = Annotated[
 MOMENT_PATTERN = (
     r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
     r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?"
-    r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
+    # The world's offsets run from -12:00 to +14:00; PostgreSQL refuses one past ±15:59.
+    r"(Z|[+-](0[0-9]|1[0-4]):[0-5][0-9])$"
 )
 _MOMENT = re.compile(MOMENT_PATTERN, re.ASCII)
 # In a query string an unencoded "+" arrives as a space: "…T10:00:00 08:00" means +08:00.

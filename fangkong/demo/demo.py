@@ -16,6 +16,13 @@ from fangkong.closures.services import Basis, closure_create, gate_event_record
 from fangkong.core.scoping import SYSTEM
 from fangkong.demo.measures import load_lab_round, load_screening
 from fangkong.demo.people import load_people
+from fangkong.inspections.models import AnswerResult, Inspection, InspectionMethod
+from fangkong.inspections.services import (
+    AnswerIn,
+    inspection_record,
+    rectification_fix,
+    rectification_verify,
+)
 from fangkong.institutions.models import Institution, Kind
 from fangkong.institutions.services import institution_create
 from fangkong.liaison.models import LiaisonAssignment, LiaisonLevel
@@ -91,6 +98,7 @@ def load_demo() -> list[DemoLogin]:
     logins = [DemoLogin("admin", Role.ADMIN, "")]
     league = Region.objects.get(code=LEAGUE)
     logins.append(DemoLogin(f"officer-{_slug(league.name)}", Role.OFFICER, LEAGUE))
+    logins.append(DemoLogin(f"inspector-{_slug(league.name)}", Role.INSPECTOR, LEAGUE))
     for unit in Region.objects.filter(code__in=UNITS).order_by("path"):
         logins.append(DemoLogin(f"officer-{_slug(unit.name)}", Role.OFFICER, unit.code))
     for item in INSTITUTIONS:
@@ -124,6 +132,8 @@ def load_demo() -> list[DemoLogin]:
     load_people([item.code for item in INSTITUTIONS])
     if not ClosureOrder.objects.filter(region=league).exists():
         _load_closures(league)
+    if not Inspection.objects.exists():
+        _load_inspections(league)
     officer = User.objects.get(username=f"officer-{_slug(league.name)}")
     load_lab_round(officer)
     load_screening(officer)
@@ -225,3 +235,46 @@ def _load_closures(league: Region) -> None:
             direction=direction, purpose=purpose, person_name=name,
             temperature=Decimal(temperature), test_proof=proof, exception_reason=exception or None,
         )  # fmt: skip
+
+
+# Supervision (督查) in late October 2021: (institution, day, hh:mm, method, unannounced,
+# {failed item: note}, {not applicable item}).
+INSPECTIONS = [
+    ("1529210001", 22, "10:00", InspectionMethod.ON_SITE, False,
+     {4: "门岗登记表缺少行程信息"}, {24}),
+    ("1529220001", 25, "15:00", InspectionMethod.VIDEO, False, {}, {18}),
+    ("1529230001", 27, "09:30", InspectionMethod.ON_SITE, True,
+     {19: "消毒记录未按日填写，浓度未记录"}, set()),
+    ("1529710001", 28, "14:00", InspectionMethod.VIDEO, False, {}, {16}),
+]  # fmt: skip
+
+
+def _load_inspections(league: Region) -> None:
+    """Four inspections by the league's inspector, one unannounced; two items failed: the gate
+    register of 阿拉善左旗社会福利中心 (fixed and verified) and the disinfection register of
+    额济纳旗社会福利中心 (still open, long overdue)."""
+    inspector = User.objects.get(username=f"inspector-{_slug(league.name)}")
+    officer = User.objects.get(username=f"officer-{_slug(league.name)}")
+    zone = timezone.get_current_timezone()
+    for code, day, hour, method, unannounced, failed, not_applicable in INSPECTIONS:
+        done_at = datetime.datetime.combine(
+            datetime.date(2021, 10, day), datetime.time.fromisoformat(hour), tzinfo=zone
+        )
+        answers = [
+            AnswerIn(item=n, result=AnswerResult.FAIL, note=failed[n]) if n in failed
+            else AnswerIn(item=n, result=AnswerResult.NA if n in not_applicable
+                          else AnswerResult.PASS)
+            for n in range(1, 25)
+        ]  # fmt: skip
+        inspection = inspection_record(actor=inspector, institution=code, method=method,
+                                       unannounced=unannounced, done_at=done_at,
+                                       answers=answers)  # fmt: skip
+        if code == "1529210001":
+            rectification = inspection.rectifications.get()
+            operator = User.objects.get(username=f"operator-{code}")
+            rectification_fix(actor=operator, rectification=rectification,
+                              evidence="门岗登记表已增加行程栏，专人逐项登记",
+                              now=done_at + datetime.timedelta(hours=20))  # fmt: skip
+            rectification_verify(actor=officer, rectification=rectification, accepted=True,
+                                 note="视频核实登记表已规范",
+                                 now=done_at + datetime.timedelta(days=2))  # fmt: skip

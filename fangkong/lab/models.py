@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.core.scoping import Scoping
 
@@ -22,7 +23,7 @@ class LabOutcome(models.TextChoices):
     NEGATIVE = "negative", _("Negative")
     POSITIVE = "positive", _("Positive")
     INVALID = "invalid", _("Invalid")
-    PENDING = "pending", _("Pending")
+    PENDING = "pending", pgettext_lazy("test result", "Pending")
 
 
 class LabCampaign(models.Model):

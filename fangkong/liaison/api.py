@@ -39,7 +39,7 @@ AssignmentId = Annotated[int, Field(ge=1, le=MAX_OFFSET)]
 
 class AssignmentIn(InputSchema):
     institution_code: InstitutionCode
-    username: Annotated[str, Field(min_length=1, max_length=150)]
+    username: Annotated[Text, Field(min_length=1, max_length=150)]
     level: LiaisonLevel
     start_date: Day
     end_date: Day | None = None

@@ -32,6 +32,7 @@ from fangkong.audit.services import audit_record
 from fangkong.core.errors import field_error
 from fangkong.core.exceptions import Forbidden
 from fangkong.core.scoping import SYSTEM, scope_of
+from fangkong.inspections import reminders as inspection_reminders
 from fangkong.institutions.models import Institution
 from fangkong.liaison import reminders as liaison_reminders
 from fangkong.liaison.services import roles_sync
@@ -65,6 +66,7 @@ class DueRun:
     escalations: int
     signals: int = 0
     liaison_gaps: int = 0
+    rectifications: int = 0
 
 
 def run_due(*, now: datetime.datetime) -> DueRun:
@@ -77,6 +79,8 @@ def run_due(*, now: datetime.datetime) -> DueRun:
         escalations=_send_escalations(regimes, now),
         signals=send_signals(now=now),
         liaison_gaps=_send_liaison_gaps(regimes, now),
+        # Overdue rectifications: told on any run, whatever the regimes.
+        rectifications=inspection_reminders.send_overdue(now=now),
     )
 
 

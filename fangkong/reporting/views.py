@@ -23,6 +23,7 @@ from fangkong.core.errors import error_items
 from fangkong.core.exceptions import Forbidden, PreconditionFailed, PreconditionRequired
 from fangkong.core.pages import page_day, refuses_bad_days
 from fangkong.core.scoping import visible
+from fangkong.inspections.selectors import rectification_list
 from fangkong.institutions.models import Institution
 from fangkong.institutions.selectors import institution_get
 from fangkong.regions.models import Level, Region
@@ -37,6 +38,7 @@ from fangkong.surveillance.selectors import signal_list
 
 HISTORY_DAYS = 30
 BOARD_UNITS = 500  # the board lists this many; the filters and exports reach the rest
+OVERDUE_LISTED = 10  # the board names this many overdue rectifications; their page has all
 # What a zero report asks for: the census of the day and the tests done (DESIGN.md).
 ZERO_REPORT_INPUTS = [f.code for f in FIELDS if f.code not in EVENT_FIELDS]
 
@@ -386,8 +388,18 @@ def _board_context(
         "grid_legend": [(key, label, GRID_SYMBOLS[key]) for key, label in _status_labels().items()],
         "unreported": _unreported(request, region, day, now, plan),
         "may_remind": reminders.may_remind_in(request.user, region),
+        **_overdue_rectifications(request, region, today),
         **_confirmation_context(request, region, day, result.total),
     }  # fmt: skip
+
+
+def _overdue_rectifications(
+    request: HttpRequest, region: Region, today: datetime.date
+) -> dict[str, Any]:
+    """The region's rectifications past their deadline and not verified (supervision)."""
+    rows = rectification_list(user=request.user, region=region, status="overdue", day=today)
+    return {"overdue_rectifications": list(rows[:OVERDUE_LISTED]),
+            "overdue_rectifications_total": rows.count()}  # fmt: skip
 
 
 def _percent(counts: selectors.Counts) -> dict[str, float | None]:

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.core.scoping import Scoping
 
@@ -58,7 +59,7 @@ class Screening(models.Model):
         blank=True,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("opened at"), default=now)
+    created_at = models.DateTimeField(pgettext_lazy("screening", "opened at"), default=now)
 
     scoping = Scoping(region="institution__region", institution="institution")
 

@@ -30,6 +30,7 @@ FLOORS = {
     "reporting": 6,
     "closures": 6,
     "liaison": 6,
+    "inspections": 6,
     # Screening may import lab (a positive result opens a screening), not the reverse.
     "lab": 6,
     "screening": 6,

@@ -414,6 +414,142 @@ def test_reveal_is_refused_to_roles_other_than_officers_and_operators(world, per
     assert (revealed.status_code, revealed.json()["code"]) == (403, "forbidden")
 
 
+# Supervision (fangkong/inspections) -------------------------------------------------------------
+
+INSPECTION_API_URLS = [
+    "/api/v1/institutions/{institution}/inspections",
+    "/api/v1/institutions/{institution}/rectifications",
+    "/api/v1/regions/{region}/rectifications",
+    "/api/v1/regions/{region}/rectifications?status=overdue",
+    "/api/v1/regions/{region}/spot-checks",
+    "/api/v1/inspections/{inspection}",
+    "/api/v1/rectifications/{rectification}",
+]
+INSPECTION_PAGES = [
+    "/inspections/institutions/{institution}/",
+    "/inspections/institutions/{institution}/new/",
+    "/inspections/regions/{region}/",
+    "/inspections/{inspection}/",
+]
+
+
+def _inspection_of(institution):
+    """An inspection of the institution by the system, its item 4 failed."""
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    from fangkong.core.scoping import SYSTEM
+    from fangkong.inspections.services import AnswerIn, inspection_record
+
+    done_at = datetime.datetime(2021, 10, 25, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+    return inspection_record(actor=SYSTEM, institution=institution, method="video",
+                             unannounced=False, done_at=done_at,
+                             answers=[AnswerIn(item=4, result="fail")])  # fmt: skip
+
+
+def _inspection_urls(url, region, institution):
+    inspection = _inspection_of(institution)
+    return url.format(region=region, institution=institution, inspection=inspection.pk,
+                      rectification=inspection.rectifications.get().pk)  # fmt: skip
+
+
+@pytest.mark.parametrize("url", INSPECTION_API_URLS)
+@pytest.mark.parametrize("persona", INSIDE)
+def test_inspection_api_serves_objects_inside_scope(world, persona, url):
+    region, institution = INSIDE[persona]
+    response = world.api(persona).get(_inspection_urls(url, region, institution))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("url", INSPECTION_API_URLS)
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_inspection_api_answers_404_outside_scope(world, persona, region, institution, url):
+    response = world.api(persona).get(_inspection_urls(url, region, institution))
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize("url", INSPECTION_PAGES)
+@pytest.mark.parametrize("persona", INSIDE)
+def test_inspection_pages_serve_objects_inside_scope(world, persona, url):
+    region, institution = INSIDE[persona]
+    response = world.client(persona).get(_inspection_urls(url, region, institution))
+    assert response.status_code in (200, 302)  # the form sends an operator back to the list
+
+
+@pytest.mark.parametrize("url", INSPECTION_PAGES)
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_inspection_pages_answer_404_outside_scope(world, persona, region, institution, url):
+    response = world.client(persona).get(_inspection_urls(url, region, institution))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_inspection_writes_answer_404_outside_scope(world, persona, region, institution):
+    from fangkong.inspections.models import Inspection, SpotCheckDraw
+
+    rectification = _inspection_of(institution).rectifications.get()
+    api, client = world.api(persona), world.client(persona)
+    body = {"institution_code": institution, "method": "video", "unannounced": False,
+            "done_at": "2021-10-25T10:00:00+08:00",
+            "answers": [{"item": 1, "result": "pass", "note": ""}]}  # fmt: skip
+    answers = [
+        api.post("/api/v1/inspections", data=json.dumps(body), content_type="application/json"),
+        api.post(f"/api/v1/rectifications/{rectification.pk}/fix",
+                 data=json.dumps({"evidence": "x"}), content_type="application/json"),
+        api.post(f"/api/v1/rectifications/{rectification.pk}/verify",
+                 data=json.dumps({"accepted": True}), content_type="application/json"),
+        api.post(f"/api/v1/regions/{region}/spot-checks",
+                 data=json.dumps({"count": 1, "method": "video"}),
+                 content_type="application/json"),
+        client.post(f"/rectifications/{rectification.pk}/fix/", {"evidence": "x"}),
+        client.post(f"/rectifications/{rectification.pk}/verify/", {"accepted": "1"}),
+        client.post(f"/inspections/regions/{region}/", {"count": "1", "method": "video"}),
+        client.post(f"/inspections/institutions/{institution}/draft/", {"result_1": "fail"}),
+        client.post(f"/inspections/institutions/{institution}/new/", {"method": "video"}),
+    ]  # fmt: skip
+    assert [response.status_code for response in answers] == [404] * len(answers)
+    rectification.refresh_from_db()
+    assert rectification.status == "open"
+    assert Inspection.objects.count() == 1 and not SpotCheckDraw.objects.exists()
+
+
+def _evidence_of(institution, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fangkong.core.scoping import SYSTEM
+    from fangkong.inspections.uploads import evidence_add
+
+    settings.FANGKONG_EVIDENCE_DIR = tmp_path
+    rectification = _inspection_of(institution).rectifications.get()
+    photo = SimpleUploadedFile("gate.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32)
+    return evidence_add(actor=SYSTEM, rectification=rectification, upload=photo)
+
+
+@pytest.mark.parametrize("persona", INSIDE)
+def test_evidence_files_are_served_inside_scope(world, persona, settings, tmp_path):
+    _region, institution = INSIDE[persona]
+    evidence = _evidence_of(institution, settings, tmp_path)
+    assert world.client(persona).get(f"/evidence/{evidence.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_evidence_files_answer_404_outside_scope(
+    world, persona, region, institution, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fangkong.inspections.models import Evidence
+
+    evidence = _evidence_of(institution, settings, tmp_path)
+    client = world.client(persona)
+    assert client.get(f"/evidence/{evidence.pk}/").status_code == 404
+    upload = {"file": SimpleUploadedFile("x.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32)}
+    assert client.post(f"/rectifications/{evidence.rectification_id}/evidence/",
+                       upload).status_code == 404  # fmt: skip
+    assert Evidence.objects.count() == 1
+
+
 # Testing rounds (fangkong/lab) ------------------------------------------------------------------
 
 LAB_API_URLS = [

@@ -224,3 +224,12 @@ def test_entry_check_with_what_the_passage_shows_checks_the_conditions(world):
     assert fever["allowed"] is False and fever["field"] == "temperature"
     fine = api.get(url, {**at, "temperature": 36.5, "test_proof": "核酸阴性"}).json()
     assert fine["allowed"] is True and fine["field"] is None
+
+
+def test_a_moment_with_an_offset_no_clock_has_is_refused(world):
+    url = "/api/v1/institutions/1529210001/entry-check"
+    response = world.api("operator").get(url, {"at": "2021-10-25T10:00:00+21:04",
+                                                "purpose": "visit"})  # fmt: skip
+    assert response.status_code == 422 and response.json()["field"] == "at"
+    east = {"at": "2021-10-25T10:00:00+14:00", "purpose": "visit"}  # Kiribati's
+    assert world.api("operator").get(url, east).status_code == 200

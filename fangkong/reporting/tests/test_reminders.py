@@ -565,6 +565,7 @@ def test_the_task_sends_what_is_due_now(world, regime, clock):
         "escalations": 0,
         "signals": 0,
         "liaison_gaps": 0,
+        "rectifications": 0,
     }
 
 

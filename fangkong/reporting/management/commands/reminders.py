@@ -91,7 +91,8 @@ class Command(BaseCommand):
             # The next tick tries again: whatever was claimed is not sent twice.
             log.exception("reminders: the run failed")
             return
-        if result.reminders or result.escalations or result.signals or result.liaison_gaps:
+        if (result.reminders or result.escalations or result.signals or result.liaison_gaps
+                or result.rectifications):  # fmt: skip
             self._report(result)
 
     def _report(self, result: DueRun) -> None:
@@ -99,3 +100,5 @@ class Command(BaseCommand):
             f"reminders: {result.reminders} sent; escalations: {result.escalations} sent; "
             f"signals: {result.signals} sent; liaison gaps: {result.liaison_gaps} sent"
         )
+        if result.rectifications:
+            self.stdout.write(f"overdue rectifications: {result.rectifications} sent")
