@@ -182,12 +182,14 @@ def _add_routers() -> None:
     from fangkong.closures.api import router as closures_router
     from fangkong.inspections.api import router as inspections_router
     from fangkong.institutions.api import router as institutions_router
+    from fangkong.lab.api import router as lab_router
     from fangkong.liaison.api import router as liaison_router
     from fangkong.notifications.api import router as inbox_router
     from fangkong.people.api import router as people_router
     from fangkong.regions.api import router as regions_router
     from fangkong.reporting.api import router as reporting_router
     from fangkong.reporting.api_exports import router as exports_router
+    from fangkong.screening.api import router as screening_router
 
     api.add_router("/regions", regions_router)
     api.add_router("/institutions", institutions_router)
@@ -198,6 +200,8 @@ def _add_routers() -> None:
     api.add_router("/", closures_router)
     api.add_router("/", inspections_router)
     api.add_router("/", people_router)
+    api.add_router("/", lab_router)
+    api.add_router("/", screening_router)
 
 
 _add_routers()

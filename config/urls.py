@@ -22,6 +22,8 @@ urlpatterns = [
     path("", include("fangkong.closures.urls")),
     path("", include("fangkong.inspections.urls")),
     path("", include("fangkong.people.urls")),
+    path("", include("fangkong.lab.urls")),
+    path("", include("fangkong.screening.urls")),
     path("", include("fangkong.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -31,6 +31,13 @@ ACTION_LABELS: dict[str, Promise] = {
     "visit.create": _("Visit registered"),
     "visit.exception": _("Visit let in by exception"),
     "visit.check_out": _("Visitor checked out"),
+    # Testing rounds (lab)
+    "lab_round.create": _("Testing round opened"),
+    "lab_result.record": _("Test result recorded"),
+    "lab_result.excuse": _("Person excused from a testing round"),
+    # Close-contact screening (screening)
+    "screening.create": _("Screening opened"),
+    "screening.classify": _("Screening subject classified"),
     # Leader liaison (liaison)
     "liaison.assign": _("Liaison assigned"),
     "liaison.end": _("Liaison assignment ended"),
@@ -53,6 +60,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "liaison_gap.send": _("Institutions without liaisons announced"),
     "rect_overdue.send": _("Overdue rectification announced"),
     "rect_escalate.send": _("Overdue rectification escalated"),
+    "lab_positive.send": _("Positive test result announced"),
     "reminder.send": _("Reminder sent before the deadline"),
     "escalation.send": _("Missing reports announced"),
     "signal.send": _("Early warning sent"),

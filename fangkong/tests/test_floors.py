@@ -21,8 +21,8 @@ FLOORS = {
     "regions": 2,
     "institutions": 3,
     "accounts": 4,
-    # Who stands on the map, with their stays and visits. The measures (closures, and later
-    # lab and screening) stand above and may import it; a visit or an admission asks the
+    # Who stands on the map, with their stays and visits. The measures (closures, lab and
+    # screening) stand above and may import it; a visit or an admission asks the
     # closures' entry check through the policies closures registers in institutions.entry.
     "people": 5,
     "notifications": 5,
@@ -31,6 +31,9 @@ FLOORS = {
     "closures": 6,
     "liaison": 6,
     "inspections": 6,
+    # Screening may import lab (a positive result opens a screening), not the reverse.
+    "lab": 6,
+    "screening": 6,
     "dashboard": 7,
     "demo": 7,
 }

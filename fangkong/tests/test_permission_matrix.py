@@ -548,3 +548,207 @@ def test_evidence_files_answer_404_outside_scope(
     assert client.post(f"/rectifications/{evidence.rectification_id}/evidence/",
                        upload).status_code == 404  # fmt: skip
     assert Evidence.objects.count() == 1
+
+
+# Testing rounds (fangkong/lab) ------------------------------------------------------------------
+
+LAB_API_URLS = [
+    "/api/v1/lab-rounds/{round}",
+    "/api/v1/regions/{region}/lab-coverage?name=R1",
+]
+LAB_PAGES = [
+    "/lab/rounds/{round}/",
+    "/lab/regions/{region}/",
+    "/lab/regions/{region}/?name=R1",
+]
+
+
+def _round_of(world, institution):
+    """Round R1 of the institution, started on 20 October 2021 with its one resident."""
+    import datetime
+
+    from fangkong.core.scoping import SYSTEM
+    from fangkong.lab.services import round_create
+
+    person = _resident_of(world, institution)
+    started = datetime.datetime(2021, 10, 20, 0, tzinfo=datetime.UTC)
+    opened = round_create(actor=SYSTEM, name="R1", started_at=started, method="antigen",
+                          institution_code=institution)  # fmt: skip
+    return opened[0].round, person
+
+
+@pytest.mark.parametrize("url", LAB_API_URLS)
+@pytest.mark.parametrize("persona", INSIDE)
+def test_lab_api_serves_objects_inside_scope(world, persona, url):
+    region, institution = INSIDE[persona]
+    lab_round, _person = _round_of(world, institution)
+    response = world.api(persona).get(url.format(region=region, round=lab_round.pk))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("url", LAB_API_URLS)
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_lab_api_answers_404_outside_scope(world, persona, region, institution, url):
+    lab_round, _person = _round_of(world, institution)
+    response = world.api(persona).get(url.format(region=region, round=lab_round.pk))
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_lab_writes_answer_404_outside_scope(world, persona, region, institution):
+    from fangkong.lab.models import LabExpected, LabResult
+
+    lab_round, person = _round_of(world, institution)
+    api = world.api(persona)
+    url = f"/api/v1/lab-rounds/{lab_round.pk}"
+    body = {"sampled_at": "2021-10-20T10:00:00+08:00", "result": "positive"}
+    result = api.put(f"{url}/results/{person.pk}", data=json.dumps(body),
+                     content_type="application/json")  # fmt: skip
+    excuse = api.post(f"{url}/excuses/{person.pk}", data=json.dumps({"reason": "x"}),
+                      content_type="application/json")  # fmt: skip
+    page = world.client(persona).post(f"/lab/rounds/{lab_round.pk}/", {
+        "result-person": person.pk, "result-result": "positive",
+        "result-sampled_at": "2021-10-20T10:00"})  # fmt: skip
+    assert (result.status_code, excuse.status_code, page.status_code) == (404, 404, 404)
+    assert not LabResult.objects.exists()
+    assert LabExpected.objects.get().excused_reason == ""
+
+
+@pytest.mark.parametrize("url", LAB_PAGES)
+@pytest.mark.parametrize("persona", INSIDE)
+def test_lab_pages_serve_objects_inside_scope(world, persona, url):
+    region, institution = INSIDE[persona]
+    lab_round, _person = _round_of(world, institution)
+    page = world.client(persona).get(url.format(region=region, round=lab_round.pk))
+    assert page.status_code == 200
+
+
+@pytest.mark.parametrize("url", LAB_PAGES)
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_lab_pages_answer_404_outside_scope(world, persona, region, institution, url):
+    lab_round, _person = _round_of(world, institution)
+    page = world.client(persona).get(url.format(region=region, round=lab_round.pk))
+    assert page.status_code == 404
+
+
+def test_a_liaison_reads_a_round_but_records_no_result(world):
+    from fangkong.accounts.models import Role
+    from fangkong.conftest import make_user
+
+    world.users["liaison_of_home"] = make_user(
+        "liaison_of_home", Role.LIAISON, world.institutions["1529210001"]
+    )
+    lab_round, person = _round_of(world, "1529210001")
+    api = world.api("liaison_of_home")
+    assert api.get(f"/api/v1/lab-rounds/{lab_round.pk}").status_code == 200
+    body = {"sampled_at": "2021-10-20T10:00:00+08:00", "result": "negative"}
+    response = api.put(f"/api/v1/lab-rounds/{lab_round.pk}/results/{person.pk}",
+                       data=json.dumps(body), content_type="application/json")  # fmt: skip
+    assert (response.status_code, response.json()["code"]) == (403, "forbidden")
+
+
+# Close-contact screening (fangkong/screening) ---------------------------------------------------
+
+SCREENING_API_URLS = [
+    "/api/v1/screenings/{screening}",
+    "/api/v1/screenings/{screening}/subjects",
+]
+SCREENING_PAGES = ["/screenings/{screening}/"]
+
+
+def _screening_of(world, institution):
+    """A screening of the 7 days since 17 October 2021 with the institution's one resident."""
+    import datetime
+
+    from fangkong.core.scoping import SYSTEM
+    from fangkong.screening.services import screening_create
+
+    person = _resident_of(world, institution)
+    start = datetime.datetime(2021, 10, 16, 16, tzinfo=datetime.UTC)
+    screening = screening_create(
+        actor=SYSTEM, institution=world.institutions[institution], start=start,
+        end=start + datetime.timedelta(days=7), reason="R",
+    )  # fmt: skip
+    return screening, person
+
+
+@pytest.mark.parametrize("url", SCREENING_API_URLS)
+@pytest.mark.parametrize("persona", INSIDE)
+def test_screening_api_serves_objects_inside_scope(world, persona, url):
+    _region, institution = INSIDE[persona]
+    screening, _person = _screening_of(world, institution)
+    response = world.api(persona).get(url.format(screening=screening.pk))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("url", SCREENING_API_URLS)
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_screening_api_answers_404_outside_scope(world, persona, region, institution, url):
+    screening, _person = _screening_of(world, institution)
+    response = world.api(persona).get(url.format(screening=screening.pk))
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_screening_writes_answer_404_or_400_outside_scope(world, persona, region, institution):
+    from fangkong.screening.models import Screening, ScreeningSubject
+
+    screening, person = _screening_of(world, institution)
+    api = world.api(persona)
+    url = f"/api/v1/screenings/{screening.pk}/subjects/{person.pk}/classification"
+    body = {"classification": "excluded", "reason": "x"}
+    classify = api.post(url, data=json.dumps(body), content_type="application/json")
+    page = world.client(persona).post(f"/screenings/{screening.pk}/",
+                                      {"person": person.pk, **body})  # fmt: skip
+    opened = api.post(
+        "/api/v1/screenings",
+        data=json.dumps(
+            {
+                "institution_code": institution,
+                "start": "2021-10-17T00:00:00+08:00",
+                "end": "2021-10-24T00:00:00+08:00",
+                "reason": "x",
+            }
+        ),
+        content_type="application/json",
+    )
+    assert (classify.status_code, page.status_code) == (404, 404)
+    assert (opened.status_code, opened.json()["field"]) == (400, "institution_code")
+    assert Screening.objects.count() == 1
+    assert ScreeningSubject.objects.get().classification == ""
+
+
+@pytest.mark.parametrize("url", SCREENING_PAGES)
+@pytest.mark.parametrize("persona", INSIDE)
+def test_screening_pages_serve_objects_inside_scope(world, persona, url):
+    _region, institution = INSIDE[persona]
+    screening, _person = _screening_of(world, institution)
+    assert world.client(persona).get(url.format(screening=screening.pk)).status_code == 200
+
+
+@pytest.mark.parametrize("url", SCREENING_PAGES)
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_screening_pages_answer_404_outside_scope(world, persona, region, institution, url):
+    screening, _person = _screening_of(world, institution)
+    assert world.client(persona).get(url.format(screening=screening.pk)).status_code == 404
+
+
+@pytest.mark.parametrize("persona", INSIDE)
+def test_the_new_screening_page_serves_officers_and_refuses_operators(world, persona):
+    _region, institution = INSIDE[persona]
+    page = world.client(persona).get(f"/screenings/institutions/{institution}/new/")
+    assert page.status_code == (403 if "operator" in persona else 200)
+
+
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_the_new_screening_page_answers_404_outside_scope(world, persona, region, institution):
+    from fangkong.screening.models import Screening
+
+    client = world.client(persona)
+    url = f"/screenings/institutions/{institution}/new/"
+    assert client.get(url).status_code == 404
+    body = {"start": "2021-10-17T00:00", "end": "2021-10-24T00:00", "reason": "x"}
+    assert client.post(url, body).status_code == 404
+    assert not Screening.objects.exists()

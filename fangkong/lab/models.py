@@ -1,0 +1,176 @@
+"""Testing rounds (全员核酸检测): who is expected, frozen when a round starts, and their results.
+
+A campaign is one call over a region: one round per institution open that day, all under one
+name. A round's expected persons are those with a stay (resident or staff) covering its start;
+a person arriving later is tested as an added person, with a reason.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from fangkong.core.scoping import Scoping
+
+
+class LabMethod(models.TextChoices):
+    NUCLEIC_ACID = "nucleic_acid", _("Nucleic acid")
+    ANTIGEN = "antigen", _("Antigen")
+
+
+class LabOutcome(models.TextChoices):
+    NEGATIVE = "negative", _("Negative")
+    POSITIVE = "positive", _("Positive")
+    INVALID = "invalid", _("Invalid")
+    PENDING = "pending", pgettext_lazy("test result", "Pending")
+
+
+class LabCampaign(models.Model):
+    """One order to test: a region's institutions (or one institution), under one name."""
+
+    name = models.CharField(_("name"), max_length=100)
+    method = models.CharField(_("method"), max_length=20, choices=LabMethod.choices)
+    started_at = models.DateTimeField(_("started at"))
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=now)
+
+    class Meta:
+        verbose_name = _("testing campaign")
+        verbose_name_plural = _("testing campaigns")
+        ordering = ["-started_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(method__in=LabMethod.values), name="lab_campaign_method_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LabRound(models.Model):
+    """One institution's round of a campaign."""
+
+    campaign = models.ForeignKey(
+        LabCampaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="rounds"
+    )
+    institution = models.ForeignKey(
+        "institutions.Institution",
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        related_name="lab_rounds",
+    )
+    name = models.CharField(_("name"), max_length=100)
+    method = models.CharField(_("method"), max_length=20, choices=LabMethod.choices)
+    started_at = models.DateTimeField(_("started at"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=now)
+
+    scoping = Scoping(region="institution__region", institution="institution")
+
+    class Meta:
+        verbose_name = _("testing round")
+        verbose_name_plural = _("testing rounds")
+        ordering = ["-started_at", "id"]
+        indexes = [models.Index(fields=["name", "institution"], name="lab_round_name")]
+        constraints = [
+            # A region's coverage of a round is read by its name: one round per name and home.
+            models.UniqueConstraint(fields=["institution", "name"], name="lab_round_unique_name"),
+            models.CheckConstraint(
+                condition=models.Q(method__in=LabMethod.values), name="lab_round_method_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.institution_id}"
+
+
+class LabExpected(models.Model):
+    """A person present (a stay of either role) when the round started; frozen then."""
+
+    round = models.ForeignKey(
+        LabRound, verbose_name=_("round"), on_delete=models.CASCADE, related_name="expected"
+    )
+    person = models.ForeignKey(
+        "people.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(_("role"), max_length=10)
+    excused_reason = models.CharField(_("excused because"), max_length=300, blank=True)
+    excused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("excused by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("expected person")
+        verbose_name_plural = _("expected persons")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "person"], name="lab_expected_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}: {self.person_id}"
+
+
+class LabResult(models.Model):
+    """A person's result in a round: an expected person's, or an added one's with a reason."""
+
+    round = models.ForeignKey(
+        LabRound, verbose_name=_("round"), on_delete=models.CASCADE, related_name="results"
+    )
+    person = models.ForeignKey(
+        "people.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="+"
+    )
+    sampled_at = models.DateTimeField(_("sampled at"))
+    result = models.CharField(_("result"), max_length=10, choices=LabOutcome.choices)
+    laboratory = models.CharField(_("laboratory"), max_length=200, blank=True)
+    added_reason = models.CharField(_("added because"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=now)
+
+    class Meta:
+        verbose_name = _("test result")
+        verbose_name_plural = _("test results")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "person"], name="lab_result_unique"),
+            models.CheckConstraint(
+                condition=models.Q(result__in=LabOutcome.values), name="lab_result_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}: {self.person_id} {self.result}"

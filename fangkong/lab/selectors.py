@@ -1,0 +1,191 @@
+"""Reads of testing rounds, narrowed to what the user may see: a round, its persons, and a
+region's coverage of the rounds of one name."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from fangkong.core.scoping import visible
+from fangkong.institutions.models import Institution
+from fangkong.lab.models import LabExpected, LabOutcome, LabResult, LabRound
+from fangkong.people.models import Stay
+from fangkong.regions.models import Region
+from fangkong.regions.selectors import region_get
+
+
+def _count(queryset: QuerySet[Any]) -> Any:
+    rows = queryset.order_by().values("round_id").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def _final_result() -> Exists:
+    """The expected person (the outer row) has a result other than pending."""
+    return Exists(
+        LabResult.objects.filter(
+            round_id=OuterRef("round_id"), person_id=OuterRef("person_id")
+        ).exclude(result=LabOutcome.PENDING)
+    )
+
+
+def with_counts(rounds: QuerySet[LabRound]) -> QuerySet[LabRound]:
+    """Each round with `n_expected`, `n_tested` (a result other than pending), `n_done`
+    (tested or excused) and `n_positive` (every positive, added persons included)."""
+    expected = LabExpected.objects.filter(round_id=OuterRef("pk"))
+    tested = expected.filter(_final_result())
+    done = expected.filter(_final_result() | ~Q(excused_reason=""))
+    positive = LabResult.objects.filter(round_id=OuterRef("pk"), result=LabOutcome.POSITIVE)
+    return rounds.annotate(
+        n_expected=_count(expected), n_tested=_count(tested), n_done=_count(done),
+        n_positive=_count(positive),
+    )  # fmt: skip
+
+
+def rounds_visible(user: Any) -> QuerySet[LabRound]:
+    return visible(LabRound.objects.all(), user)
+
+
+def round_get(*, user: Any, pk: int) -> LabRound:
+    """The round with its counts, if the user may see it (absent and hidden look the same)."""
+    found = (
+        with_counts(rounds_visible(user).filter(pk=pk))
+        .select_related("institution", "institution__region", "campaign")
+        .first()
+    )
+    if found is None:
+        raise Http404("round")
+    return found
+
+
+def is_complete(lab_round: LabRound) -> bool:
+    return bool(lab_round.n_done == lab_round.n_expected)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class RoundPerson:
+    """One line of a round: an expected or an added person, with their result if any."""
+
+    person_id: int
+    name: str
+    id_number_masked: str
+    role: str
+    expected: bool
+    result: str | None
+    result_label: str
+    sampled_at: Any
+    laboratory: str
+    added_reason: str
+    excused_reason: str
+
+
+def round_persons(lab_round: LabRound) -> list[RoundPerson]:
+    """The round's expected persons, then those added, by name; numbers masked."""
+    results = {
+        row.person_id: row
+        for row in LabResult.objects.filter(round=lab_round).select_related("person")
+    }
+    lines = []
+    for row in LabExpected.objects.filter(round=lab_round).select_related("person"):
+        found = results.pop(row.person_id, None)
+        lines.append(_line(row.person, row.role, True, found, row.excused_reason))
+    for found in results.values():
+        lines.append(_line(found.person, "", False, found, ""))
+    return sorted(lines, key=lambda line: (not line.expected, line.name, line.person_id))
+
+
+def _line(person: Any, role: str, expected: bool, found: Any, excused: str) -> RoundPerson:
+    return RoundPerson(
+        person_id=person.pk, name=person.name, id_number_masked=person.id_number_masked,
+        role=role, expected=expected, result=found.result if found else None,
+        result_label=str(LabOutcome(found.result).label) if found else "",
+        sampled_at=found.sampled_at if found else None,
+        laboratory=found.laboratory if found else "",
+        added_reason=found.added_reason if found else "", excused_reason=excused,
+    )  # fmt: skip
+
+
+def positive_results(*, user: Any, institution: Institution) -> QuerySet[LabResult]:
+    """The positive results of the institution's visible rounds, latest sample first."""
+    rounds = rounds_visible(user).filter(institution=institution)
+    return (
+        LabResult.objects.filter(round__in=rounds, result=LabOutcome.POSITIVE)
+        .select_related("person", "round")
+        .order_by("-sampled_at", "-id")
+    )
+
+
+def late_arrivals(lab_round: LabRound) -> QuerySet[Stay]:
+    """The stays that began in the institution after the round started (until now), of persons
+    neither expected nor tested in it: listed apart, to be added with a reason."""
+    known = LabExpected.objects.filter(round=lab_round).values("person_id")
+    tested = LabResult.objects.filter(round=lab_round).values("person_id")
+    return (
+        Stay.objects.filter(
+            institution=lab_round.institution,
+            start__gt=lab_round.started_at,
+            start__lte=timezone.now(),
+        )
+        .exclude(person_id__in=known)
+        .exclude(person_id__in=tested)
+        .select_related("person")
+        .order_by("start", "id")
+    )
+
+
+@dataclass(frozen=True)
+class Coverage:
+    institutions: int
+    complete: int
+    expected: int
+    tested: int
+    positive: int
+
+
+def coverage_region_get(*, user: Any, code: str) -> Region:
+    return region_get(user=user, code=code)
+
+
+def region_rounds(*, user: Any, region: Region, name: str) -> QuerySet[LabRound]:
+    """The visible rounds of this name in the region's subtree, with their counts."""
+    subtree = Region.objects.filter(path__startswith=region.path).values("pk")
+    rounds = rounds_visible(user).filter(name=name, institution__region__in=subtree)
+    return with_counts(rounds).select_related("institution").order_by("institution__code")
+
+
+def coverage(*, user: Any, region: Region, name: str) -> Coverage:
+    """A region's coverage of the rounds named `name`: institutions with such a round, those
+    complete, and the expected, tested and positive persons summed over them."""
+    rounds = list(region_rounds(user=user, region=region, name=name))
+    return Coverage(
+        institutions=len(rounds),
+        complete=sum(1 for r in rounds if is_complete(r)),
+        expected=sum(r.n_expected for r in rounds),  # type: ignore[attr-defined]
+        tested=sum(r.n_tested for r in rounds),  # type: ignore[attr-defined]
+        positive=sum(r.n_positive for r in rounds),  # type: ignore[attr-defined]
+    )
+
+
+def round_names(*, user: Any, region: Region) -> list[str]:
+    """The names of the region's rounds, latest first."""
+    subtree = Region.objects.filter(path__startswith=region.path).values("pk")
+    rows = (
+        rounds_visible(user)
+        .filter(institution__region__in=subtree)
+        .values("name")
+        .annotate(latest=Max("started_at"))
+        .order_by("-latest", "name")
+    )
+    return [row["name"] for row in rows]

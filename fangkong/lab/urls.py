@@ -1,0 +1,10 @@
+from django.urls import path
+
+from fangkong.lab import views
+
+app_name = "lab"
+
+urlpatterns = [
+    path("lab/regions/<str:code>/", views.region_coverage, name="region"),
+    path("lab/rounds/<int:pk>/", views.round_page, name="round"),
+]

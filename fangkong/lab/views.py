@@ -1,0 +1,115 @@
+"""Pages: a region's coverage of a round ("6/6"), a round with its persons and the form to
+record a result, and the institution page's list of its rounds."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from fangkong.core.errors import error_items
+from fangkong.core.exceptions import ApiError
+from fangkong.institutions.models import Institution
+from fangkong.lab import selectors, services
+from fangkong.lab.forms import ExcuseForm, ResultForm
+from fangkong.lab.models import LabRound
+from fangkong.people.selectors import person_get
+
+INSTITUTION_ROUNDS = 5
+
+
+def institution_section(request: HttpRequest, institution: Institution) -> str:
+    """The institution page's part on testing rounds (registered from `apps.py`)."""
+    rounds = selectors.with_counts(
+        selectors.rounds_visible(request.user).filter(institution=institution)
+    ).order_by("-started_at")[:INSTITUTION_ROUNDS]
+    return render_to_string(
+        "lab/_institution_rounds.html",
+        {"institution": institution, "rounds": rounds},
+        request=request,
+    )
+
+
+@login_required
+def region_coverage(request: HttpRequest, code: str) -> HttpResponse:
+    """The region's rounds of one name by institution, with coverage and completion."""
+    region = selectors.coverage_region_get(user=request.user, code=code)
+    names = selectors.round_names(user=request.user, region=region)
+    name = " ".join(request.GET.get("name", "").split()) or (names[0] if names else "")
+    rounds = list(selectors.region_rounds(user=request.user, region=region, name=name))
+    found = selectors.coverage(user=request.user, region=region, name=name)
+    lines = [{"round": r, "complete": selectors.is_complete(r)} for r in rounds]
+    return render(request, "lab/region.html", {
+        "region": region, "names": names, "name": name, "coverage": found, "lines": lines,
+    })  # fmt: skip
+
+
+def _persons(lab_round: LabRound, lines: list[selectors.RoundPerson]) -> list[tuple[int, str]]:
+    choices = [(line.person_id, f"{line.name} {line.id_number_masked}") for line in lines]
+    for stay in selectors.late_arrivals(lab_round):
+        choices.append((stay.person_id, f"{stay.person.name} {stay.person.id_number_masked}"))
+    return choices
+
+
+@login_required
+def round_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """A round: counts, persons with their results, late arrivals, and a result form."""
+    lab_round = selectors.round_get(user=request.user, pk=pk)
+    lines = selectors.round_persons(lab_round)
+    may_record = services.may_record(request.user, lab_round.institution)
+    form = ResultForm(persons=_persons(lab_round, lines), prefix="result")
+    if request.method == "POST" and may_record:
+        if "excuse-person" in request.POST:
+            return _excuse(request, lab_round)
+        form = ResultForm(request.POST, persons=_persons(lab_round, lines), prefix="result")
+        if form.is_valid() and _record(request, lab_round, form):
+            return redirect("lab:round", pk=lab_round.pk)
+    return render(request, "lab/round.html", {
+        "round": lab_round, "lines": lines, "complete": selectors.is_complete(lab_round),
+        "late": selectors.late_arrivals(lab_round), "form": form, "may_record": may_record,
+    })  # fmt: skip
+
+
+def _refused(request: HttpRequest, form: Any, exc: ValidationError | ApiError) -> None:
+    if isinstance(exc, ApiError):
+        messages.error(request, str(exc.message))
+        return
+    for item in error_items(exc):
+        field = item["field"] if item["field"] in form.fields else None
+        form.add_error(field, str(item["message"]))
+
+
+def _record(request: HttpRequest, lab_round: LabRound, form: ResultForm) -> bool:
+    data = form.cleaned_data
+    person = person_get(user=request.user, pk=data["person"])
+    try:
+        services.result_record(
+            actor=request.user, lab_round=lab_round, person=person, result=data["result"],
+            sampled_at=data["sampled_at"], laboratory=data["laboratory"], reason=data["reason"],
+        )  # fmt: skip
+    except (ValidationError, ApiError) as exc:
+        _refused(request, form, exc)
+        return False
+    messages.success(request, _("Result recorded."))
+    return True
+
+
+def _excuse(request: HttpRequest, lab_round: LabRound) -> HttpResponse:
+    form = ExcuseForm(request.POST, prefix="excuse")
+    if form.is_valid():
+        person = person_get(user=request.user, pk=form.cleaned_data["person"])
+        try:
+            services.person_excuse(
+                actor=request.user, lab_round=lab_round, person=person,
+                reason=form.cleaned_data["reason"],
+            )  # fmt: skip
+            messages.success(request, _("Person excused."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(str(i["message"]) for i in error_items(exc)))
+    else:
+        messages.error(request, _("Say why the person is excused."))
+    return redirect("lab:round", pk=lab_round.pk)
