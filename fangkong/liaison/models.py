@@ -54,12 +54,8 @@ class LiaisonAssignment(models.Model):
         verbose_name_plural = _("liaison assignments")
         ordering = ["institution", "level", "start_date"]
         indexes = [
-            # With `end_date` beside it, a day's coverage reads the index alone, in institution
-            # order (`selectors.coverage_scan`).
             models.Index(
-                fields=["institution", "level", "start_date"],
-                include=["end_date"],
-                name="liaison_institution_level_day",
+                fields=["institution", "level", "start_date"], name="liaison_institution_level"
             ),
             models.Index(fields=["official", "start_date"], name="liaison_official"),
             models.Index(fields=["end_date"], name="liaison_end_date"),

@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 
 from fangkong.accounts.models import Role, RoleGrant, User
@@ -147,13 +147,7 @@ def coverage_scan(region: Region, day: datetime.date, *, per_region: bool = Fals
                               "banner": LiaisonLevel.BANNER.value}  # fmt: skip
     by_region: dict[int, CoverageCounts] = {}
     uncovered: dict[int, int] = {}
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # In institution order, the index alone feeds a streaming aggregate and a merge
-            # with the institutions: two fifths faster for the nation than the hash plan the
-            # planner picks by its estimates (bench/README.md, "Liaison coverage").
-            cursor.execute("SET LOCAL enable_hashagg = off")
-            cursor.execute("SET LOCAL enable_hashjoin = off")
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for region_id, institutions, *counts, listed in cursor.fetchall():
             if not institutions:
