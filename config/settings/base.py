@@ -154,11 +154,7 @@ AXES_COOLOFF_TIME = 0.5  # hours
 # Locked per account, not per address: a bureau's or an institution's staff often share one
 # public address, and one person's typos must not lock out the whole office.
 AXES_LOCKOUT_PARAMETERS = ["username"]
-SILENCED_SYSTEM_CHECKS = [
-    "axes.W006",
-    # A covering index (liaison coverage) is a plain one on SQLite, which has no INCLUDE.
-    "models.W040",
-]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 # The address axes records, the same as the audit log's (it knows the proxy in front).
 AXES_CLIENT_IP_CALLABLE = "fangkong.audit.middleware.client_address"
 AXES_RESET_ON_SUCCESS = True
