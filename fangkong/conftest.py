@@ -7,10 +7,14 @@
 - `other_operator`: the operator of 额济纳旗社会福利中心 (1529230001).
 """
 
+import threading
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test import Client
+from django.test.testcases import LiveServerThread
 
 from fangkong.accounts.models import Role, User
 from fangkong.accounts.services import role_grant, token_create, user_ensure
@@ -21,6 +25,30 @@ from fangkong.regions.loading import NATION, NON_STANDARD_UNITS, Division, load_
 from fangkong.regions.models import NATION_CODE, Level, Region
 
 PASSWORD = "Persona-2022"
+
+
+class OneRequestAtATime(ThreadedWSGIServer):
+    """The browser tests' live server, running one request at a time.
+
+    On SQLite its threads share the tests' one in-memory connection: a page's late request (a
+    chart's data) racing the next page's left that connection in a broken transaction for
+    every test after it. Connections stay threaded (a browser keeps some open); only the
+    application is entered by one request at a time.
+    """
+
+    lock = threading.Lock()
+
+    def get_app(self) -> Any:
+        app: Any = super().get_app()
+
+        def one_at_a_time(environ: Any, start_response: Any) -> Any:
+            with self.lock:
+                return app(environ, start_response)
+
+        return one_at_a_time
+
+
+LiveServerThread.server_class = OneRequestAtATime
 
 ALXA = [
     NATION,

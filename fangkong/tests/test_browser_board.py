@@ -147,9 +147,13 @@ def test_the_board_offers_no_day_after_today(
     expect(page.locator("#next-day")).to_have_count(0)
     page.locator("#previous-day").click()
     expect(page.locator("#next-day")).to_be_visible()
+    # Each board fetches its charts' data: let it arrive before the next page, as the live
+    # server's threads share one in-memory SQLite connection.
+    page.wait_for_load_state("networkidle")
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     page.goto(f"{live_server.url}/board/152921/?date={tomorrow}")
     expect(page).to_have_url(re.compile(rf"date={timezone.localdate()}$"))
+    page.wait_for_load_state("networkidle")
     response = page.goto(f"{live_server.url}/board/152921/?date=9999-12-31")
     assert response is not None and response.status == 400
     expect(page.get_by_role("alert")).to_be_visible()
