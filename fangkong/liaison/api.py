@@ -45,7 +45,7 @@ class AssignmentIn(InputSchema):
     end_date: Day | None = None
 
 
-class WarningOut(Schema):
+class AssignmentWarningOut(Schema):
     code: str
     message: str
     field: str | None
@@ -62,7 +62,7 @@ class AssignmentOut(Schema):
     end_date: datetime.date | None
     created_by: str | None
     created_at: datetime.datetime
-    warnings: list[WarningOut] = []
+    warnings: list[AssignmentWarningOut] = []
 
     @staticmethod
     def resolve_official_name(obj: LiaisonAssignment) -> str:

@@ -189,3 +189,29 @@ def test_an_empty_region_query_names_no_region(world):
     api = world.api("league")
     assert api.get("/api/v1/institutions?region=").status_code == 404
     assert api.get("/api/v1/regions?parent=").status_code == 404
+
+
+def test_no_two_schemas_share_a_name():
+    """OpenAPI keys its components by class name: two schemas of one name would show one."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from ninja import Schema
+
+    import fangkong
+
+    owners: dict[str, list[str]] = {}
+    modules = [
+        importlib.import_module(f"fangkong.{app.name}.{mod.name}")
+        for app in pkgutil.iter_modules(fangkong.__path__)
+        if app.ispkg
+        for mod in pkgutil.iter_modules([f"{fangkong.__path__[0]}/{app.name}"])
+        if mod.name.startswith("api")
+    ]
+    assert len(modules) > 5
+    for module in modules:
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, Schema) and cls.__module__ == module.__name__:
+                owners.setdefault(name, []).append(module.__name__)
+    assert {name: mods for name, mods in owners.items() if len(mods) > 1} == {}
