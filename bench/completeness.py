@@ -6,6 +6,8 @@ Times, on the dataset `generate` built, for the most recent full day (yesterday,
 - `units`: the unit page the API adds (`unit_list()`: first page of 100 and the count);
 - `api`: the whole `GET /api/v1/regions/{code}/completeness?date=…` through Django's test
   client (middleware, bearer-token authentication, ninja, JSON), as an officer of the region;
+- `floor`: `GET /api/v1/regions/{code}` through the same client and token, what any answer of
+  the API costs (middleware, token, scope, ninja, JSON) besides its own work;
 - `sql`: hand-written queries computing what the API returns: the first page of units with
   their status, and the numbers (expected, on time, late, pending, missing per child region,
   and so the total), preceded by the tiny query that reads the regimes, whose deadlines are
@@ -193,6 +195,11 @@ def time_scope(label: str, region: Any, user: Any, secret: str, day: datetime.da
     def sql() -> Numbers:
         return sql_numbers(region, day, now)
 
+    def floor() -> Any:  # what any answer costs: token, scope, ninja, JSON, middleware
+        response = client.get(f"/api/v1/regions/{region.code}")
+        assert response.status_code == 200, response.content[:300]
+        return response.json()
+
     ours, theirs = selector_numbers(selector()), sql()
     assert (ours.total, ours.children) == (theirs.total, theirs.children), (
         f"{label}: selector {ours} != SQL {theirs}"
@@ -204,7 +211,8 @@ def time_scope(label: str, region: Any, user: Any, secret: str, day: datetime.da
     assert len(body["children"]) == len(theirs.children), "the API's children differ"
     cache: dict[str, Any] = {}
     with cache_meter(cache):
-        runs = [("sql", sql), ("selector", selector), ("units", units), ("api", api)]
+        runs = [("sql", sql), ("selector", selector), ("units", units), ("api", api),
+                ("floor", floor)]  # fmt: skip
         timings = {name: measure(fn, repeat=repeat) for name, fn in runs}
     total = ours.total
     return {
@@ -221,6 +229,7 @@ def time_scope(label: str, region: Any, user: Any, secret: str, day: datetime.da
         "api_p95_ms": timings["api"]["p95_ms"],
         "ratio_p95": round(timings["selector"]["p95_ms"] / timings["sql"]["p95_ms"], 2),
         "api_ratio_p95": round(timings["api"]["p95_ms"] / timings["sql"]["p95_ms"], 2),
+        "floor_p95_ms": timings["floor"]["p95_ms"],
         **cache,
         "timings": timings,
     }
@@ -280,7 +289,7 @@ def run(repeat: int = 60) -> dict[str, Any]:
     print(f"\ncompleteness on {day} ({scale} scale, {institutions:,} institutions, "
           f"{DailyReport.objects.count():,} reports), p95 of {repeat} runs:")  # fmt: skip
     columns = ["scope", "expected", "sql_p95_ms", "selector_p50_ms", "selector_p95_ms",
-               "units_p95_ms", "api_p95_ms", "ratio_p95", "api_ratio_p95",
+               "units_p95_ms", "api_p95_ms", "floor_p95_ms", "ratio_p95", "api_ratio_p95",
                "cache_hit_ratio"]  # fmt: skip
     print(table(rows, columns))
     targets = [
