@@ -149,6 +149,9 @@ class LabResult(models.Model):
         "people.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="+"
     )
     sampled_at = models.DateTimeField(_("sampled at"))
+    # The round's method unless the sample was taken otherwise (an antigen test in a nucleic
+    # acid round, for a bedridden resident).
+    method = models.CharField(_("method"), max_length=20, choices=LabMethod.choices)
     result = models.CharField(_("result"), max_length=10, choices=LabOutcome.choices)
     laboratory = models.CharField(_("laboratory"), max_length=200, blank=True)
     added_reason = models.CharField(_("added because"), max_length=300, blank=True)
@@ -169,6 +172,9 @@ class LabResult(models.Model):
             models.UniqueConstraint(fields=["round", "person"], name="lab_result_unique"),
             models.CheckConstraint(
                 condition=models.Q(result__in=LabOutcome.values), name="lab_result_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(method__in=LabMethod.values), name="lab_result_method_valid"
             ),
         ]
 

@@ -86,6 +86,7 @@ class RoundPerson:
     result: str | None
     result_label: str
     sampled_at: Any
+    method: str | None
     laboratory: str
     added_reason: str
     excused_reason: str
@@ -111,7 +112,7 @@ def _line(person: Any, role: str, expected: bool, found: Any, excused: str) -> R
         person_id=person.pk, name=person.name, id_number_masked=person.id_number_masked,
         role=role, expected=expected, result=found.result if found else None,
         result_label=str(LabOutcome(found.result).label) if found else "",
-        sampled_at=found.sampled_at if found else None,
+        sampled_at=found.sampled_at if found else None, method=found.method if found else None,
         laboratory=found.laboratory if found else "",
         added_reason=found.added_reason if found else "", excused_reason=excused,
     )  # fmt: skip

@@ -7,4 +7,5 @@ app_name = "lab"
 urlpatterns = [
     path("lab/regions/<str:code>/", views.region_coverage, name="region"),
     path("lab/rounds/<int:pk>/", views.round_page, name="round"),
+    path("lab/rounds/<int:pk>/grid/", views.round_grid, name="grid"),
 ]

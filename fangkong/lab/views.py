@@ -5,19 +5,20 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from fangkong.core.errors import error_items
 from fangkong.core.exceptions import ApiError
 from fangkong.institutions.models import Institution
-from fangkong.lab import selectors, services
+from fangkong.lab import grid, selectors, services
 from fangkong.lab.forms import ExcuseForm, ResultForm
 from fangkong.lab.models import LabRound
-from fangkong.people.selectors import person_get
+from fangkong.people.selectors import person_get, persons_visible
 
 INSTITUTION_ROUNDS = 5
 
@@ -72,6 +73,61 @@ def round_page(request: HttpRequest, pk: int) -> HttpResponse:
         "round": lab_round, "lines": lines, "complete": selectors.is_complete(lab_round),
         "late": selectors.late_arrivals(lab_round), "form": form, "may_record": may_record,
     })  # fmt: skip
+
+
+@login_required
+def round_grid(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every person of a round on one grid, entered at once: all rows, or none."""
+    lab_round = selectors.round_get(user=request.user, pk=pk)
+    if not services.may_record(request.user, lab_round.institution):
+        raise PermissionDenied
+    lines = selectors.round_persons(lab_round)
+    found = grid.grid_build(lab_round, lines, request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        entries, numbers = grid.grid_entries(found)
+        if not found.errors and not entries:
+            messages.info(request, _("Nothing new to record."))
+            return redirect("lab:round", pk=lab_round.pk)
+        if not found.errors and _record_many(request, lab_round, found, entries, numbers):
+            return redirect("lab:round", pk=lab_round.pk)
+        if found.errors and entries:  # list the service's problems too, writing nothing
+            refusal = services.results_refusal(
+                lab_round=lab_round, entries=entries, persons=_persons_of(request, entries),
+                rows=numbers,
+            )  # fmt: skip
+            if refusal is not None:
+                grid.grid_refused(found, refusal, numbers)
+    return render(request, "lab/grid.html", {
+        "round": lab_round, "grid": found, "complete": selectors.is_complete(lab_round),
+    }, status=400 if found.errors else 200)  # fmt: skip
+
+
+def _persons_of(request: HttpRequest, entries: list[services.ResultEntry]) -> dict[int, Any]:
+    ids = {entry.person_id for entry in entries}
+    return {p.pk: p for p in persons_visible(request.user).filter(pk__in=ids)}
+
+
+def _record_many(
+    request: HttpRequest,
+    lab_round: LabRound,
+    found: grid.Grid,
+    entries: list[services.ResultEntry],
+    numbers: list[int],
+) -> bool:
+    try:
+        recorded = services.results_record_many(
+            actor=request.user, lab_round=lab_round, entries=entries,
+            persons=_persons_of(request, entries), rows=numbers,
+        )  # fmt: skip
+    except ValidationError as exc:
+        grid.grid_refused(found, exc, numbers)
+        return False
+    messages.success(
+        request,
+        ngettext("%(n)d result recorded.", "%(n)d results recorded.", len(recorded))
+        % {"n": len(recorded)},
+    )
+    return True
 
 
 def _refused(request: HttpRequest, form: Any, exc: ValidationError | ApiError) -> None:
