@@ -261,3 +261,33 @@ def get_coverage(
     region = selectors.coverage_region_get(user=request.user, code=code)
     found = selectors.coverage(user=request.user, region=region, name=" ".join(name.split()))
     return {"name": name, **found.__dict__}
+
+
+class ProgressPointOut(Schema):
+    at: datetime.datetime = Field(description="The hour's or day's start, in local time.")
+    tested: int = Field(description="Expected persons with a final result sampled by its end.")
+    coverage: float = Field(description="`tested` / `expected`, 0–1.")
+
+
+class LabProgressOut(Schema):
+    name: str
+    expected: int
+    unit: str = Field(description="`hour`, or `day` when sampling spans more than 3 days.")
+    points: list[ProgressPointOut]
+
+
+@router.get("/regions/{code}/lab-progress", response=answers({200: LabProgressOut}, READ))
+def get_progress(
+    request: HttpRequest, code: RegionCodeRef, name: Annotated[Text, Field(max_length=100)]
+) -> dict[str, Any]:
+    """The campaign's progress over time: the region's expected persons of the rounds named
+    `name` tested by the end of each hour (or day), cumulated."""
+    region = selectors.coverage_region_get(user=request.user, code=code)
+    name = " ".join(name.split())
+    found = selectors.progress(user=request.user, region=region, name=name)
+    points = [
+        {"at": p.at, "tested": p.tested,
+         "coverage": p.tested / found.expected if found.expected else 0.0}
+        for p in found.points
+    ]  # fmt: skip
+    return {"name": name, "expected": found.expected, "unit": found.unit, "points": points}

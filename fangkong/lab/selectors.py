@@ -1,6 +1,7 @@
 """Reads of testing rounds, narrowed to what the user may see: a round, its persons, and a
 region's coverage of the rounds of one name."""
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,13 +10,14 @@ from django.db.models import (
     Exists,
     IntegerField,
     Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDay, TruncHour
 from django.http import Http404
 from django.utils import timezone
 
@@ -190,3 +192,76 @@ def round_names(*, user: Any, region: Region) -> list[str]:
         .order_by("-latest", "name")
     )
     return [row["name"] for row in rows]
+
+
+def region_positives(*, user: Any, region: Region, name: str) -> QuerySet[LabResult]:
+    """The positive results of the region's visible rounds of this name, latest sample first."""
+    rounds = region_rounds(user=user, region=region, name=name).values("pk")
+    return (
+        LabResult.objects.filter(round__in=rounds, result=LabOutcome.POSITIVE)
+        .select_related("person", "round", "round__institution")
+        .order_by("-sampled_at", "-id")
+    )
+
+
+PROGRESS_HOURS = 72  # a campaign sampled over more than three days is drawn by day
+
+
+@dataclass(frozen=True)
+class ProgressPoint:
+    at: datetime.datetime  # the start of the hour or day, in the site's time zone
+    tested: int  # expected persons with a final result sampled before the bucket's end
+
+
+@dataclass(frozen=True)
+class Progress:
+    expected: int
+    unit: str  # "hour" or "day"
+    points: list[ProgressPoint]
+
+
+def progress(*, user: Any, region: Region, name: str) -> Progress:
+    """How the campaign's coverage grew: expected persons tested by the end of each hour (or
+    each day, over a longer span), counting each person at their final result's sample."""
+    rounds = region_rounds(user=user, region=region, name=name)
+    expected = sum(r.n_expected for r in rounds)  # type: ignore[attr-defined]
+    finals = LabResult.objects.filter(round__in=rounds.values("pk")).exclude(
+        result=LabOutcome.PENDING
+    )
+    finals = finals.filter(
+        Exists(
+            LabExpected.objects.filter(
+                round_id=OuterRef("round_id"), person_id=OuterRef("person_id")
+            )
+        )
+    )
+    span = finals.aggregate(first=Min("sampled_at"), last=Max("sampled_at"))
+    if span["first"] is None:
+        return Progress(expected, "hour", [])
+    long = span["last"] - span["first"] > datetime.timedelta(hours=PROGRESS_HOURS)
+    zone = timezone.get_default_timezone()
+    bucket = (TruncDay if long else TruncHour)("sampled_at", tzinfo=zone)
+    rows = finals.order_by().annotate(at=bucket).values("at").annotate(n=Count("pk")).order_by("at")
+    points, total = [], 0
+    for row in rows:
+        total += row["n"]
+        points.append(ProgressPoint(timezone.localtime(row["at"], zone), total))
+    return Progress(expected, "day" if long else "hour", points)
+
+
+def marked_positive(*, user: Any, institution_ids: list[int]) -> set[int]:
+    """Those of the institutions whose latest visible round has a positive result: the board
+    marks them until a later round comes back clear."""
+    visible_rounds = rounds_visible(user)
+    latest = (
+        visible_rounds.filter(institution_id=OuterRef("institution_id"))
+        .order_by("-started_at", "-id")
+        .values("pk")[:1]
+    )
+    positive = LabResult.objects.filter(round_id=OuterRef("pk"), result=LabOutcome.POSITIVE)
+    rows = (
+        visible_rounds.filter(institution_id__in=institution_ids)
+        .filter(pk=Subquery(latest))
+        .filter(Exists(positive))
+    )
+    return set(rows.values_list("institution_id", flat=True))

@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from fangkong.core.errors import error_items
 from fangkong.core.exceptions import ApiError
 from fangkong.institutions.models import Institution
-from fangkong.lab import grid, selectors, services
+from fangkong.lab import exports, grid, selectors, services
 from fangkong.lab.forms import ExcuseForm, ResultForm
 from fangkong.lab.models import LabRound
 from fangkong.people.selectors import person_get, persons_visible
@@ -44,9 +44,23 @@ def region_coverage(request: HttpRequest, code: str) -> HttpResponse:
     rounds = list(selectors.region_rounds(user=request.user, region=region, name=name))
     found = selectors.coverage(user=request.user, region=region, name=name)
     lines = [{"round": r, "complete": selectors.is_complete(r)} for r in rounds]
+    positives = selectors.region_positives(user=request.user, region=region, name=name)
     return render(request, "lab/region.html", {
         "region": region, "names": names, "name": name, "coverage": found, "lines": lines,
+        "positives": positives, "may_export": exports.may_export(request.user, region),
     })  # fmt: skip
+
+
+@login_required
+def region_xlsx(request: HttpRequest, code: str) -> HttpResponse:
+    """The region's rounds of one name as an Excel sheet, for the bureau's officers."""
+    region = selectors.coverage_region_get(user=request.user, code=code)
+    if not exports.may_export(request.user, region):
+        raise PermissionDenied
+    name = " ".join(request.GET.get("name", "").split())
+    if not name:
+        raise Http404(_("Name the round."))
+    return exports.rounds_response(user=request.user, region=region, name=name)
 
 
 def _persons(lab_round: LabRound, lines: list[selectors.RoundPerson]) -> list[tuple[int, str]]:

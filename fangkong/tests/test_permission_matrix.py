@@ -555,6 +555,7 @@ def test_evidence_files_answer_404_outside_scope(
 LAB_API_URLS = [
     "/api/v1/lab-rounds/{round}",
     "/api/v1/regions/{region}/lab-coverage?name=R1",
+    "/api/v1/regions/{region}/lab-progress?name=R1",
 ]
 LAB_PAGES = [
     "/lab/rounds/{round}/",
@@ -638,6 +639,24 @@ def test_lab_pages_answer_404_outside_scope(world, persona, region, institution,
     lab_round, _person = _round_of(world, institution)
     page = world.client(persona).get(url.format(region=region, round=lab_round.pk))
     assert page.status_code == 404
+
+
+@pytest.mark.parametrize("persona", INSIDE)
+def test_lab_export_serves_the_bureau_inside_scope_and_refuses_an_institution(world, persona):
+    region, institution = INSIDE[persona]
+    _round_of(world, institution)
+    response = world.client(persona).get(f"/lab/regions/{region}/rounds.xlsx?name=R1")
+    assert response.status_code == (403 if persona.endswith("operator") else 200)
+
+
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_lab_export_answers_404_outside_scope(world, persona, region, institution):
+    from fangkong.audit.models import AuditEvent
+
+    _round_of(world, institution)
+    response = world.client(persona).get(f"/lab/regions/{region}/rounds.xlsx?name=R1")
+    assert response.status_code == 404
+    assert not AuditEvent.objects.filter(action="lab_round.export").exists()
 
 
 def test_a_liaison_reads_a_round_but_records_no_result(world):
