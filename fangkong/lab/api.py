@@ -109,8 +109,8 @@ def round_body(lab_round: LabRound) -> dict[str, Any]:
         "started_at": lab_round.started_at, "campaign_id": lab_round.campaign_id,
         "institution_code": lab_round.institution.code,
         "institution_name": lab_round.institution.name,
-        "expected": lab_round.n_expected, "tested": lab_round.n_tested,  # type: ignore[attr-defined]
-        "positive": lab_round.n_positive,  # type: ignore[attr-defined]
+        "expected": lab_round.n_expected, "tested": lab_round.n_tested,
+        "positive": lab_round.n_positive,
         "complete": selectors.is_complete(lab_round),
         "persons": selectors.round_persons(lab_round),
         "late_arrivals": list(selectors.late_arrivals(lab_round)),

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import (
     Count,
     Exists,
+    F,
     IntegerField,
     Max,
     Min,
@@ -15,6 +16,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
 )
 from django.db.models.functions import Coalesce, TruncDay, TruncHour
@@ -43,17 +45,24 @@ def _final_result() -> Exists:
     )
 
 
-def with_counts(rounds: QuerySet[LabRound]) -> QuerySet[LabRound]:
-    """Each round with `n_expected`, `n_tested` (a result other than pending), `n_done`
-    (tested or excused) and `n_positive` (every positive, added persons included)."""
+def counts_from_rows() -> dict[str, Any]:
+    """The expressions that count a round's (the outer row's) persons from its rows:
+    `n_expected`, `n_tested` (a result other than pending), `n_done` (tested or excused) and
+    `n_positive` (every positive, added persons included). The round keeps them as fields."""
     expected = LabExpected.objects.filter(round_id=OuterRef("pk"))
     tested = expected.filter(_final_result())
     done = expected.filter(_final_result() | ~Q(excused_reason=""))
     positive = LabResult.objects.filter(round_id=OuterRef("pk"), result=LabOutcome.POSITIVE)
-    return rounds.annotate(
-        n_expected=_count(expected), n_tested=_count(tested), n_done=_count(done),
-        n_positive=_count(positive),
-    )  # fmt: skip
+    return {
+        "n_expected": _count(expected), "n_tested": _count(tested), "n_done": _count(done),
+        "n_positive": _count(positive),
+    }  # fmt: skip
+
+
+def with_counts(rounds: QuerySet[LabRound]) -> QuerySet[LabRound]:
+    """The rounds, whose counts are their fields (`n_expected`, `n_tested`, `n_done`,
+    `n_positive`)."""
+    return rounds
 
 
 def rounds_visible(user: Any) -> QuerySet[LabRound]:
@@ -73,7 +82,7 @@ def round_get(*, user: Any, pk: int) -> LabRound:
 
 
 def is_complete(lab_round: LabRound) -> bool:
-    return bool(lab_round.n_done == lab_round.n_expected)  # type: ignore[attr-defined]
+    return lab_round.n_done == lab_round.n_expected
 
 
 @dataclass(frozen=True)
@@ -161,24 +170,32 @@ def coverage_region_get(*, user: Any, code: str) -> Region:
     return region_get(user=user, code=code)
 
 
+def _region_rounds(*, user: Any, region: Region, name: str) -> QuerySet[LabRound]:
+    subtree = Region.objects.filter(path__startswith=region.path).values("pk")
+    return rounds_visible(user).filter(name=name, institution__region__in=subtree)
+
+
 def region_rounds(*, user: Any, region: Region, name: str) -> QuerySet[LabRound]:
     """The visible rounds of this name in the region's subtree, with their counts."""
-    subtree = Region.objects.filter(path__startswith=region.path).values("pk")
-    rounds = rounds_visible(user).filter(name=name, institution__region__in=subtree)
-    return with_counts(rounds).select_related("institution").order_by("institution__code")
+    rounds = _region_rounds(user=user, region=region, name=name)
+    return rounds.select_related("institution").order_by("institution__code")
 
 
 def coverage(*, user: Any, region: Region, name: str) -> Coverage:
     """A region's coverage of the rounds named `name`: institutions with such a round, those
     complete, and the expected, tested and positive persons summed over them."""
-    rounds = list(region_rounds(user=user, region=region, name=name))
-    return Coverage(
-        institutions=len(rounds),
-        complete=sum(1 for r in rounds if is_complete(r)),
-        expected=sum(r.n_expected for r in rounds),  # type: ignore[attr-defined]
-        tested=sum(r.n_tested for r in rounds),  # type: ignore[attr-defined]
-        positive=sum(r.n_positive for r in rounds),  # type: ignore[attr-defined]
+    found = (
+        _region_rounds(user=user, region=region, name=name)
+        .order_by()
+        .aggregate(
+            institutions=Count("pk"),
+            complete=Count("pk", filter=Q(n_done=F("n_expected"))),
+            expected=Coalesce(Sum("n_expected"), 0),
+            tested=Coalesce(Sum("n_tested"), 0),
+            positive=Coalesce(Sum("n_positive"), 0),
+        )
     )
+    return Coverage(**found)
 
 
 def round_names(*, user: Any, region: Region) -> list[str]:
@@ -196,7 +213,7 @@ def round_names(*, user: Any, region: Region) -> list[str]:
 
 def region_positives(*, user: Any, region: Region, name: str) -> QuerySet[LabResult]:
     """The positive results of the region's visible rounds of this name, latest sample first."""
-    rounds = region_rounds(user=user, region=region, name=name).values("pk")
+    rounds = _region_rounds(user=user, region=region, name=name).values("pk")
     return (
         LabResult.objects.filter(round__in=rounds, result=LabOutcome.POSITIVE)
         .select_related("person", "round", "round__institution")
@@ -223,8 +240,8 @@ class Progress:
 def progress(*, user: Any, region: Region, name: str) -> Progress:
     """How the campaign's coverage grew: expected persons tested by the end of each hour (or
     each day, over a longer span), counting each person at their final result's sample."""
-    rounds = region_rounds(user=user, region=region, name=name)
-    expected = sum(r.n_expected for r in rounds)  # type: ignore[attr-defined]
+    rounds = _region_rounds(user=user, region=region, name=name)
+    expected = coverage(user=user, region=region, name=name).expected
     finals = LabResult.objects.filter(round__in=rounds.values("pk")).exclude(
         result=LabOutcome.PENDING
     )

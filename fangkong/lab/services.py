@@ -21,6 +21,7 @@ from fangkong.institutions.models import Institution, open_on
 from fangkong.lab import alerts
 from fangkong.lab.alerts import local_day
 from fangkong.lab.models import LabCampaign, LabExpected, LabMethod, LabOutcome, LabResult, LabRound
+from fangkong.lab.selectors import counts_from_rows
 from fangkong.people.models import Person, Stay
 from fangkong.regions.models import Region
 
@@ -158,6 +159,7 @@ def _round_open(actor: Any, campaign: LabCampaign, institution: Institution) -> 
     LabExpected.objects.bulk_create(
         LabExpected(round=lab_round, person_id=person_id, role=role) for person_id, role in stays
     )
+    round_recount(lab_round)
     audit_record(
         actor=actor, action="lab_round.create", target=lab_round,
         after={"name": campaign.name, "method": campaign.method,
@@ -247,12 +249,30 @@ def result_record(
     between the round's start and now. A first positive alerts the bureau once (`alerts`).
     """
     entry = ResultEntry(person.pk, sampled_at, result, method, laboratory, reason)
+    _lock(lab_round)
     expected = LabExpected.objects.filter(round=lab_round, person=person).exists()
     previous = LabResult.objects.select_for_update().filter(round=lab_round, person=person).first()
     problems = _problems(lab_round, entry, expected, previous)
     if problems:
         raise _refusal(problems)
-    return _write(actor, lab_round, person, entry, expected, previous)
+    recorded = _write(actor, lab_round, person, entry, expected, previous)
+    round_recount(lab_round)
+    return recorded
+
+
+def _lock(lab_round: LabRound) -> None:
+    """Hold the round's row until the change commits: a recount then sees every change to it
+    committed before (READ COMMITTED reads anew at each statement)."""
+    LabRound.objects.select_for_update().filter(pk=lab_round.pk).values_list("pk").first()
+
+
+def round_recount(lab_round: LabRound) -> None:
+    """Recount the round's persons from its rows, into its fields and onto `lab_round`."""
+    rows = LabRound.objects.filter(pk=lab_round.pk)
+    rows.update(**counts_from_rows())
+    counts = rows.values("n_expected", "n_tested", "n_done", "n_positive").get()
+    for name, value in counts.items():
+        setattr(lab_round, name, value)
 
 
 def _write(
@@ -349,6 +369,7 @@ def results_record_many(
     refusal lists every problem of every row (`results_refusal`).
     """
     ids = [entry.person_id for entry in entries]
+    _lock(lab_round)
     # Locked first, so that no one replaces a result between the check and the write.
     previous = {
         r.person_id: r
@@ -358,11 +379,13 @@ def results_record_many(
     if refusal is not None:
         raise refusal
     expected = _expected_among(lab_round, ids)
-    return [
+    recorded = [
         _write(actor, lab_round, persons[e.person_id], e, e.person_id in expected,
                previous.get(e.person_id))
         for e in entries
     ]  # fmt: skip
+    round_recount(lab_round)
+    return recorded
 
 
 def _snapshot(row: LabResult) -> dict[str, Any]:
@@ -378,6 +401,7 @@ def person_excuse(*, actor: Any, lab_round: LabRound, person: Person, reason: st
     reason = " ".join((reason or "").split())
     if not has_visible(reason):
         raise field_error("reason", _("Say why the person is excused."), "required")
+    _lock(lab_round)
     expected = LabExpected.objects.filter(round=lab_round, person=person).first()
     if expected is None:
         raise field_error(
@@ -386,6 +410,7 @@ def person_excuse(*, actor: Any, lab_round: LabRound, person: Person, reason: st
     before = {"excused_reason": expected.excused_reason}
     expected.excused_reason, expected.excused_by = reason, _user(actor)
     expected.save(update_fields=["excused_reason", "excused_by"])
+    round_recount(lab_round)
     institution = lab_round.institution
     audit_record(
         actor=actor, action="lab_result.excuse", target=expected, before=before,
