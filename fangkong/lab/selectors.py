@@ -11,7 +11,6 @@ from django.db.models import (
     F,
     IntegerField,
     Max,
-    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -19,11 +18,11 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, TruncDay, TruncHour
+from django.db.models.functions import Coalesce, TruncHour
 from django.http import Http404
 from django.utils import timezone
 
-from fangkong.core.scoping import visible
+from fangkong.core.scoping import scope_of, visible
 from fangkong.institutions.models import Institution
 from fangkong.lab.models import LabExpected, LabOutcome, LabResult, LabRound
 from fangkong.people.models import Stay
@@ -171,8 +170,14 @@ def coverage_region_get(*, user: Any, code: str) -> Region:
 
 
 def _region_rounds(*, user: Any, region: Region, name: str) -> QuerySet[LabRound]:
+    # A region wholly inside the user's scope is its own scope: the same subtree, not twice;
+    # the nation's (the empty path) is every region, and needs no filter at all.
+    inside = scope_of(user).covers_path(region.path)
+    rounds = (LabRound.objects.all() if inside else rounds_visible(user)).filter(name=name)
+    if not region.path:
+        return rounds
     subtree = Region.objects.filter(path__startswith=region.path).values("pk")
-    return rounds_visible(user).filter(name=name, institution__region__in=subtree)
+    return rounds.filter(institution__region__in=subtree)
 
 
 def region_rounds(*, user: Any, region: Region, name: str) -> QuerySet[LabRound]:
@@ -242,27 +247,33 @@ def progress(*, user: Any, region: Region, name: str) -> Progress:
     each day, over a longer span), counting each person at their final result's sample."""
     rounds = _region_rounds(user=user, region=region, name=name)
     expected = coverage(user=user, region=region, name=name).expected
-    finals = LabResult.objects.filter(round__in=rounds.values("pk")).exclude(
+    # An expected person's result is one without an added reason: a person not expected is
+    # only ever recorded with one (`services._problems`), and who is expected is frozen.
+    finals = LabResult.objects.filter(round__in=rounds.values("pk"), added_reason="").exclude(
         result=LabOutcome.PENDING
     )
-    finals = finals.filter(
-        Exists(
-            LabExpected.objects.filter(
-                round_id=OuterRef("round_id"), person_id=OuterRef("person_id")
-            )
-        )
-    )
-    span = finals.aggregate(first=Min("sampled_at"), last=Max("sampled_at"))
-    if span["first"] is None:
-        return Progress(expected, "hour", [])
-    long = span["last"] - span["first"] > datetime.timedelta(hours=PROGRESS_HOURS)
     zone = timezone.get_default_timezone()
-    bucket = (TruncDay if long else TruncHour)("sampled_at", tzinfo=zone)
-    rows = finals.order_by().annotate(at=bucket).values("at").annotate(n=Count("pk")).order_by("at")
+    hours = (
+        finals.order_by()
+        .annotate(at=TruncHour("sampled_at", tzinfo=zone))
+        .values("at")
+        .annotate(n=Count("pk"))
+        .order_by("at")
+    )
+    counted = [(timezone.localtime(row["at"], zone), row["n"]) for row in hours]
+    long = bool(counted) and counted[-1][0] - counted[0][0] > datetime.timedelta(
+        hours=PROGRESS_HOURS
+    )
+    if long:  # by the day of the site's time zone, from the hours
+        days: dict[datetime.datetime, int] = {}
+        for at, n in counted:
+            day = at.replace(hour=0)
+            days[day] = days.get(day, 0) + n
+        counted = list(days.items())
     points, total = [], 0
-    for row in rows:
-        total += row["n"]
-        points.append(ProgressPoint(timezone.localtime(row["at"], zone), total))
+    for at, n in counted:
+        total += n
+        points.append(ProgressPoint(at, total))
     return Progress(expected, "day" if long else "hour", points)
 
 

@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -21,6 +22,8 @@ from fangkong.lab.models import LabRound
 from fangkong.people.selectors import person_get, persons_visible
 
 INSTITUTION_ROUNDS = 5
+REGION_PAGE_SIZE = 200  # institutions on a page of the region's round (a nation has 41,000)
+REGION_POSITIVES = 200  # positives listed; the Excel sheet has them all
 
 
 def institution_section(request: HttpRequest, institution: Institution) -> str:
@@ -41,13 +44,16 @@ def region_coverage(request: HttpRequest, code: str) -> HttpResponse:
     region = selectors.coverage_region_get(user=request.user, code=code)
     names = selectors.round_names(user=request.user, region=region)
     name = " ".join(request.GET.get("name", "").split()) or (names[0] if names else "")
-    rounds = list(selectors.region_rounds(user=request.user, region=region, name=name))
+    rounds = selectors.region_rounds(user=request.user, region=region, name=name)
+    page = Paginator(rounds, REGION_PAGE_SIZE).get_page(request.GET.get("page"))
     found = selectors.coverage(user=request.user, region=region, name=name)
-    lines = [{"round": r, "complete": selectors.is_complete(r)} for r in rounds]
+    lines = [{"round": r, "complete": selectors.is_complete(r)} for r in page]
     positives = selectors.region_positives(user=request.user, region=region, name=name)
     return render(request, "lab/region.html", {
         "region": region, "names": names, "name": name, "coverage": found, "lines": lines,
-        "positives": positives, "may_export": exports.may_export(request.user, region),
+        "page": page, "positives": positives[:REGION_POSITIVES],
+        "more_positives": max(found.positive - REGION_POSITIVES, 0),
+        "may_export": exports.may_export(request.user, region),
     })  # fmt: skip
 
 

@@ -112,3 +112,16 @@ def test_the_home_page_marks_an_institution_until_a_later_round_is_clear(world, 
     second = post(world.api("zuoqi"), "/api/v1/lab-rounds", body).json()["rounds"][0]["id"]
     record(world, second, campaign["first"][0], at="2021-10-22T09:00:00+08:00")
     assert f'id="positive-{HOME}"' not in world.client("zuoqi").get("/").content.decode()
+
+
+def test_the_region_page_lists_institutions_page_by_page(world, campaign, monkeypatch):
+    from fangkong.lab import views
+
+    monkeypatch.setattr(views, "REGION_PAGE_SIZE", 1)
+    client = world.client("zuoqi")
+    first = client.get("/lab/regions/152921/?name=第一轮").content.decode()
+    second = client.get("/lab/regions/152921/?name=第一轮&page=2").content.decode()
+    rounds = [page.split('id="rounds"')[1].split("</ul>")[0] for page in (first, second)]
+    assert "阿拉善左旗社会福利中心" in rounds[0] and "巴彦浩特镇敬老院" not in rounds[0]
+    assert "巴彦浩特镇敬老院" in rounds[1]
+    assert '<strong id="complete">0/2</strong>' in second  # the figures are the whole region's
