@@ -105,12 +105,13 @@ def round_grid(request: HttpRequest, pk: int) -> HttpResponse:
     found = grid.grid_build(lab_round, lines, request.POST if request.method == "POST" else None)
     if request.method == "POST":
         entries, numbers = grid.grid_entries(found)
-        if not found.errors and not entries:
-            messages.info(request, _("Nothing new to record."))
-            return redirect("lab:round", pk=lab_round.pk)
-        if not found.errors and _record_many(request, lab_round, found, entries, numbers):
-            return redirect("lab:round", pk=lab_round.pk)
-        if found.errors and entries:  # list the service's problems too, writing nothing
+        if not found.errors:
+            if not entries:
+                messages.info(request, _("Nothing new to record."))
+                return redirect("lab:round", pk=lab_round.pk)
+            if _record_many(request, lab_round, found, entries, numbers):
+                return redirect("lab:round", pk=lab_round.pk)
+        elif entries:  # list the service's problems too, writing nothing
             refusal = services.results_refusal(
                 lab_round=lab_round, entries=entries, persons=_persons_of(request, entries),
                 rows=numbers,

@@ -80,8 +80,10 @@ def test_a_grid_with_bad_rows_saves_nothing_and_names_every_row_and_field(world,
     assert response.status_code == 400
     assert not LabResult.objects.exists()
     text = response.content.decode()
-    assert "第 2 行（乙二）：采样时间早于本轮开始时间。" in text
-    assert "第 3 行（甲一）：请填写采样时间。" in text
+    # Each problem once in the list above the grid, once under its row.
+    assert text.count("第 2 行（乙二）：采样时间早于本轮开始时间。") == 2
+    assert text.count("第 3 行（甲一）：请填写采样时间。") == 2
+    assert text.count("<li>第 ") == 4
     english = grid_post(world, lab_round, grid_data(lab_round, rows), language="en")
     text = english.content.decode()
     assert "Row 2 (乙二): The sample was taken before the round started." in text
@@ -95,8 +97,8 @@ def test_a_time_that_is_no_time_is_listed_with_the_rules_problems(world, lab_rou
     response = grid_post(world, lab_round, grid_data(lab_round, rows), language="en")
     text = response.content.decode()
     assert response.status_code == 400
-    assert "Row 1 (丙三): Sampled at: Enter a valid date/time." in text
-    assert "Row 2 (乙二): A sample cannot be taken in the future." in text
+    assert text.count("Row 1 (丙三): Sampled at: Enter a valid date/time.") == 2
+    assert text.count("Row 2 (乙二): A sample cannot be taken in the future.") == 2
     assert 'id="row-1" class="invalid"' in text and 'id="row-3" class="invalid"' not in text
     assert not LabResult.objects.exists()
 
