@@ -7,6 +7,7 @@
     python -m bench entry_check           # 41,000 institutions under closure, the entry check
     python -m bench liaison               # a year of liaison assignments, one day's coverage
     python -m bench inspections           # a year of inspections: a draw, a week's summary
+    python -m bench lab                   # (only when named) a nation's testing campaign's coverage
     FANGKONG_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_nation python -m bench
 
 The database is `FANGKONG_BENCH_DATABASE_URL` (PostgreSQL: use a database named `bench_…`, it is
@@ -30,7 +31,7 @@ RESULTS = ROOT / "bench" / "results"
 WORKDIR = ROOT / "var" / "bench"
 FRESH = {"subtree", "generate", "entry_check"}
 NAMES = ["subtree", "generate", "completeness", "burst", "liaison", "entry_check", "inspections"]
-EXTRA = ["profile", "page_weight"]  # run only when named
+EXTRA = ["profile", "page_weight", "lab"]  # run only when named
 
 
 def database_url() -> str:
@@ -100,6 +101,7 @@ def main() -> int:
         entry_check,
         generate,
         inspections,
+        lab,
         liaison,
         profile,
         subtree,
@@ -117,6 +119,7 @@ def main() -> int:
         "entry_check": entry_check.run,
         "liaison": lambda: liaison.run(scale, repeat=args.repeat),
         "inspections": lambda: inspections.run(scale, repeat=args.repeat),
+        "lab": lambda: lab.run(scale, repeat=args.repeat),
     }  # fmt: skip
     for index, name in enumerate(names):
         if name in FRESH and (index > 0 or engine == "postgres"):

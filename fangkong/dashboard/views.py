@@ -9,6 +9,7 @@ from django.shortcuts import render
 
 from fangkong.core.scoping import scope_of
 from fangkong.institutions.selectors import institution_list
+from fangkong.lab.selectors import marked_positive
 from fangkong.regions.models import Region
 
 HOME_PAGE_SIZE = 200
@@ -27,9 +28,11 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     page = Paginator(institutions, HOME_PAGE_SIZE).get_page(request.GET.get("page"))
     groups = [(region, list(items)) for region, items in groupby(page, lambda i: i.region)]
+    # An institution whose latest testing round has a positive is marked until one comes clear.
+    positive = marked_positive(user=request.user, institution_ids=[i.pk for i in page])
     return render(request, "dashboard/home.html", {
         "groups": groups, "total": page.paginator.count, "page": page, "query": query,
-        "boards": own_boards(request.user),
+        "boards": own_boards(request.user), "positive": positive,
     })  # fmt: skip
 
 

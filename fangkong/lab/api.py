@@ -22,8 +22,8 @@ from fangkong.core.schema import (
     answers,
 )
 from fangkong.lab import selectors, services
-from fangkong.lab.models import LabMethod, LabOutcome, LabRound
-from fangkong.people.selectors import person_get
+from fangkong.lab.models import LabMethod, LabOutcome, LabResult, LabRound
+from fangkong.people.selectors import person_get, persons_visible
 
 router = Router(tags=["testing"])
 
@@ -73,6 +73,7 @@ class RoundPersonOut(Schema):
     expected: bool
     result: LabOutcome | None
     sampled_at: datetime.datetime | None
+    method: LabMethod | None = Field(description="How the sample was tested; none without one.")
     laboratory: str
     added_reason: str
     excused_reason: str
@@ -108,8 +109,8 @@ def round_body(lab_round: LabRound) -> dict[str, Any]:
         "started_at": lab_round.started_at, "campaign_id": lab_round.campaign_id,
         "institution_code": lab_round.institution.code,
         "institution_name": lab_round.institution.name,
-        "expected": lab_round.n_expected, "tested": lab_round.n_tested,  # type: ignore[attr-defined]
-        "positive": lab_round.n_positive,  # type: ignore[attr-defined]
+        "expected": lab_round.n_expected, "tested": lab_round.n_tested,
+        "positive": lab_round.n_positive,
         "complete": selectors.is_complete(lab_round),
         "persons": selectors.round_persons(lab_round),
         "late_arrivals": list(selectors.late_arrivals(lab_round)),
@@ -126,6 +127,7 @@ def get_round(request: HttpRequest, round_id: RowId) -> dict[str, Any]:
 class ResultIn(InputSchema):
     sampled_at: Moment
     result: LabOutcome
+    method: LabMethod | None = Field(None, description="The round's method unless given.")
     laboratory: Annotated[Text, Field(max_length=200)] = ""
     reason: Annotated[Text, Field(max_length=300)] | None = Field(
         None, description="Why a person not expected in the round is added."
@@ -137,6 +139,7 @@ class ResultOut(Schema):
     person_id: int
     sampled_at: datetime.datetime
     result: LabOutcome
+    method: LabMethod
     laboratory: str
     added_reason: str
     expected: bool
@@ -162,14 +165,56 @@ def put_result(
     recorded = services.result_record(
         actor=request.user, lab_round=lab_round, person=person, sampled_at=payload.sampled_at,
         result=payload.result, laboratory=payload.laboratory, reason=payload.reason,
+        method=payload.method or "",
     )  # fmt: skip
-    row = recorded.result
-    body = {
-        "round_id": lab_round.pk, "person_id": person.pk, "sampled_at": row.sampled_at,
-        "result": row.result, "laboratory": row.laboratory, "added_reason": row.added_reason,
-        "expected": not row.added_reason,
+    return Status(201 if recorded.created else 200, _result_body(recorded.result))
+
+
+def _result_body(row: LabResult) -> dict[str, Any]:
+    return {
+        "round_id": row.round_id, "person_id": row.person_id, "sampled_at": row.sampled_at,
+        "result": row.result, "method": row.method, "laboratory": row.laboratory,
+        "added_reason": row.added_reason, "expected": not row.added_reason,
     }  # fmt: skip
-    return Status(201 if recorded.created else 200, body)
+
+
+class BulkResultIn(ResultIn):
+    person_id: RowId
+
+
+class BulkResultsIn(InputSchema):
+    results: Annotated[list[BulkResultIn], Field(min_length=1, max_length=services.BULK_LIMIT)]
+
+
+class BulkResultsOut(Schema):
+    round_id: int
+    recorded: int
+    created: int
+    results: list[ResultOut]
+
+
+@router.post("/lab-rounds/{round_id}/results", response=answers({200: BulkResultsOut}, WRITE))
+def post_results(request: HttpRequest, round_id: RowId, payload: BulkResultsIn) -> dict[str, Any]:
+    """Record or replace many results at once, all or none: a refusal lists every problem in
+    `errors`, each `field` naming the entry from 0 (`results[3].sampled_at`)."""
+    lab_round = _round_for_write(request, round_id)
+    entries = [
+        services.ResultEntry(
+            person_id=item.person_id, sampled_at=item.sampled_at, result=item.result,
+            method=item.method or "", laboratory=item.laboratory, reason=item.reason,
+        )
+        for item in payload.results
+    ]  # fmt: skip
+    ids = {entry.person_id for entry in entries}
+    persons = {p.pk: p for p in persons_visible(request.user).filter(pk__in=ids)}
+    recorded = services.results_record_many(
+        actor=request.user, lab_round=lab_round, entries=entries, persons=persons
+    )
+    return {
+        "round_id": lab_round.pk, "recorded": len(recorded),
+        "created": sum(1 for r in recorded if r.created),
+        "results": [_result_body(r.result) for r in recorded],
+    }  # fmt: skip
 
 
 class ExcuseIn(InputSchema):
@@ -216,3 +261,33 @@ def get_coverage(
     region = selectors.coverage_region_get(user=request.user, code=code)
     found = selectors.coverage(user=request.user, region=region, name=" ".join(name.split()))
     return {"name": name, **found.__dict__}
+
+
+class ProgressPointOut(Schema):
+    at: datetime.datetime = Field(description="The hour's or day's start, in local time.")
+    tested: int = Field(description="Expected persons with a final result sampled by its end.")
+    coverage: float = Field(description="`tested` / `expected`, 0–1.")
+
+
+class LabProgressOut(Schema):
+    name: str
+    expected: int
+    unit: str = Field(description="`hour`, or `day` when sampling spans more than 3 days.")
+    points: list[ProgressPointOut]
+
+
+@router.get("/regions/{code}/lab-progress", response=answers({200: LabProgressOut}, READ))
+def get_progress(
+    request: HttpRequest, code: RegionCodeRef, name: Annotated[Text, Field(max_length=100)]
+) -> dict[str, Any]:
+    """The campaign's progress over time: the region's expected persons of the rounds named
+    `name` tested by the end of each hour (or day), cumulated."""
+    region = selectors.coverage_region_get(user=request.user, code=code)
+    name = " ".join(name.split())
+    found = selectors.progress(user=request.user, region=region, name=name)
+    points = [
+        {"at": p.at, "tested": p.tested,
+         "coverage": p.tested / found.expected if found.expected else 0.0}
+        for p in found.points
+    ]  # fmt: skip
+    return {"name": name, "expected": found.expected, "unit": found.unit, "points": points}

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.lab.models import LabOutcome
+from fangkong.lab.models import LabMethod, LabOutcome
 from fangkong.people.forms import LocalMomentField
 
 
@@ -24,3 +24,27 @@ class ResultForm(forms.Form):
 class ExcuseForm(forms.Form):
     person = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Excused because"), max_length=300)
+
+
+class GridRowForm(forms.Form):
+    """One person's row of the bulk entry grid; a row left empty is not entered."""
+
+    person = forms.IntegerField(widget=forms.HiddenInput)
+    sampled_at = LocalMomentField(label=_("Sampled at"), required=False)
+    method = forms.ChoiceField(label=_("Method"), choices=LabMethod.choices)
+    result = forms.ChoiceField(
+        label=_("Result"), choices=[("", "—"), *LabOutcome.choices], required=False
+    )
+    laboratory = forms.CharField(label=_("Laboratory"), max_length=200, required=False)
+
+
+class GridCommonForm(forms.Form):
+    """What a row with a result but no sample time or laboratory of its own takes."""
+
+    sampled_at = LocalMomentField(label=_("Sampled at (rows left empty)"), required=False)
+    laboratory = forms.CharField(
+        label=_("Laboratory (rows left empty)"), max_length=200, required=False
+    )
+
+
+GridFormSet = forms.formset_factory(GridRowForm, extra=0, max_num=5000, absolute_max=5000)

@@ -1,25 +1,28 @@
 """Reads of testing rounds, narrowed to what the user may see: a round, its persons, and a
 region's coverage of the rounds of one name."""
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
     Count,
     Exists,
+    F,
     IntegerField,
     Max,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncHour
 from django.http import Http404
 from django.utils import timezone
 
-from fangkong.core.scoping import visible
+from fangkong.core.scoping import scope_of, visible
 from fangkong.institutions.models import Institution
 from fangkong.lab.models import LabExpected, LabOutcome, LabResult, LabRound
 from fangkong.people.models import Stay
@@ -41,17 +44,24 @@ def _final_result() -> Exists:
     )
 
 
-def with_counts(rounds: QuerySet[LabRound]) -> QuerySet[LabRound]:
-    """Each round with `n_expected`, `n_tested` (a result other than pending), `n_done`
-    (tested or excused) and `n_positive` (every positive, added persons included)."""
+def counts_from_rows() -> dict[str, Any]:
+    """The expressions that count a round's (the outer row's) persons from its rows:
+    `n_expected`, `n_tested` (a result other than pending), `n_done` (tested or excused) and
+    `n_positive` (every positive, added persons included). The round keeps them as fields."""
     expected = LabExpected.objects.filter(round_id=OuterRef("pk"))
     tested = expected.filter(_final_result())
     done = expected.filter(_final_result() | ~Q(excused_reason=""))
     positive = LabResult.objects.filter(round_id=OuterRef("pk"), result=LabOutcome.POSITIVE)
-    return rounds.annotate(
-        n_expected=_count(expected), n_tested=_count(tested), n_done=_count(done),
-        n_positive=_count(positive),
-    )  # fmt: skip
+    return {
+        "n_expected": _count(expected), "n_tested": _count(tested), "n_done": _count(done),
+        "n_positive": _count(positive),
+    }  # fmt: skip
+
+
+def with_counts(rounds: QuerySet[LabRound]) -> QuerySet[LabRound]:
+    """The rounds, whose counts are their fields (`n_expected`, `n_tested`, `n_done`,
+    `n_positive`)."""
+    return rounds
 
 
 def rounds_visible(user: Any) -> QuerySet[LabRound]:
@@ -71,7 +81,7 @@ def round_get(*, user: Any, pk: int) -> LabRound:
 
 
 def is_complete(lab_round: LabRound) -> bool:
-    return bool(lab_round.n_done == lab_round.n_expected)  # type: ignore[attr-defined]
+    return lab_round.n_done == lab_round.n_expected
 
 
 @dataclass(frozen=True)
@@ -86,6 +96,7 @@ class RoundPerson:
     result: str | None
     result_label: str
     sampled_at: Any
+    method: str | None
     laboratory: str
     added_reason: str
     excused_reason: str
@@ -111,7 +122,7 @@ def _line(person: Any, role: str, expected: bool, found: Any, excused: str) -> R
         person_id=person.pk, name=person.name, id_number_masked=person.id_number_masked,
         role=role, expected=expected, result=found.result if found else None,
         result_label=str(LabOutcome(found.result).label) if found else "",
-        sampled_at=found.sampled_at if found else None,
+        sampled_at=found.sampled_at if found else None, method=found.method if found else None,
         laboratory=found.laboratory if found else "",
         added_reason=found.added_reason if found else "", excused_reason=excused,
     )  # fmt: skip
@@ -158,24 +169,38 @@ def coverage_region_get(*, user: Any, code: str) -> Region:
     return region_get(user=user, code=code)
 
 
+def _region_rounds(*, user: Any, region: Region, name: str) -> QuerySet[LabRound]:
+    # A region wholly inside the user's scope is its own scope: the same subtree, not twice;
+    # the nation's (the empty path) is every region, and needs no filter at all.
+    inside = scope_of(user).covers_path(region.path)
+    rounds = (LabRound.objects.all() if inside else rounds_visible(user)).filter(name=name)
+    if not region.path:
+        return rounds
+    subtree = Region.objects.filter(path__startswith=region.path).values("pk")
+    return rounds.filter(institution__region__in=subtree)
+
+
 def region_rounds(*, user: Any, region: Region, name: str) -> QuerySet[LabRound]:
     """The visible rounds of this name in the region's subtree, with their counts."""
-    subtree = Region.objects.filter(path__startswith=region.path).values("pk")
-    rounds = rounds_visible(user).filter(name=name, institution__region__in=subtree)
-    return with_counts(rounds).select_related("institution").order_by("institution__code")
+    rounds = _region_rounds(user=user, region=region, name=name)
+    return rounds.select_related("institution").order_by("institution__code")
 
 
 def coverage(*, user: Any, region: Region, name: str) -> Coverage:
     """A region's coverage of the rounds named `name`: institutions with such a round, those
     complete, and the expected, tested and positive persons summed over them."""
-    rounds = list(region_rounds(user=user, region=region, name=name))
-    return Coverage(
-        institutions=len(rounds),
-        complete=sum(1 for r in rounds if is_complete(r)),
-        expected=sum(r.n_expected for r in rounds),  # type: ignore[attr-defined]
-        tested=sum(r.n_tested for r in rounds),  # type: ignore[attr-defined]
-        positive=sum(r.n_positive for r in rounds),  # type: ignore[attr-defined]
+    found = (
+        _region_rounds(user=user, region=region, name=name)
+        .order_by()
+        .aggregate(
+            institutions=Count("pk"),
+            complete=Count("pk", filter=Q(n_done=F("n_expected"))),
+            expected=Coalesce(Sum("n_expected"), 0),
+            tested=Coalesce(Sum("n_tested"), 0),
+            positive=Coalesce(Sum("n_positive"), 0),
+        )
     )
+    return Coverage(**found)
 
 
 def round_names(*, user: Any, region: Region) -> list[str]:
@@ -189,3 +214,82 @@ def round_names(*, user: Any, region: Region) -> list[str]:
         .order_by("-latest", "name")
     )
     return [row["name"] for row in rows]
+
+
+def region_positives(*, user: Any, region: Region, name: str) -> QuerySet[LabResult]:
+    """The positive results of the region's visible rounds of this name, latest sample first."""
+    rounds = _region_rounds(user=user, region=region, name=name).values("pk")
+    return (
+        LabResult.objects.filter(round__in=rounds, result=LabOutcome.POSITIVE)
+        .select_related("person", "round", "round__institution")
+        .order_by("-sampled_at", "-id")
+    )
+
+
+PROGRESS_HOURS = 72  # a campaign sampled over more than three days is drawn by day
+
+
+@dataclass(frozen=True)
+class ProgressPoint:
+    at: datetime.datetime  # the start of the hour or day, in the site's time zone
+    tested: int  # expected persons with a final result sampled before the bucket's end
+
+
+@dataclass(frozen=True)
+class Progress:
+    expected: int
+    unit: str  # "hour" or "day"
+    points: list[ProgressPoint]
+
+
+def progress(*, user: Any, region: Region, name: str) -> Progress:
+    """How the campaign's coverage grew: expected persons tested by the end of each hour (or
+    each day, over a longer span), counting each person at their final result's sample."""
+    rounds = _region_rounds(user=user, region=region, name=name)
+    expected = coverage(user=user, region=region, name=name).expected
+    # An expected person's result is one without an added reason: a person not expected is
+    # only ever recorded with one (`services._problems`), and who is expected is frozen.
+    finals = LabResult.objects.filter(round__in=rounds.values("pk"), added_reason="").exclude(
+        result=LabOutcome.PENDING
+    )
+    zone = timezone.get_default_timezone()
+    hours = (
+        finals.order_by()
+        .annotate(at=TruncHour("sampled_at", tzinfo=zone))
+        .values("at")
+        .annotate(n=Count("pk"))
+        .order_by("at")
+    )
+    counted = [(timezone.localtime(row["at"], zone), row["n"]) for row in hours]
+    long = bool(counted) and counted[-1][0] - counted[0][0] > datetime.timedelta(
+        hours=PROGRESS_HOURS
+    )
+    if long:  # by the day of the site's time zone, from the hours
+        days: dict[datetime.datetime, int] = {}
+        for at, n in counted:
+            day = at.replace(hour=0)
+            days[day] = days.get(day, 0) + n
+        counted = list(days.items())
+    points, total = [], 0
+    for at, n in counted:
+        total += n
+        points.append(ProgressPoint(at, total))
+    return Progress(expected, "day" if long else "hour", points)
+
+
+def marked_positive(*, user: Any, institution_ids: list[int]) -> set[int]:
+    """Those of the institutions whose latest visible round has a positive result: the board
+    marks them until a later round comes back clear."""
+    visible_rounds = rounds_visible(user)
+    latest = (
+        visible_rounds.filter(institution_id=OuterRef("institution_id"))
+        .order_by("-started_at", "-id")
+        .values("pk")[:1]
+    )
+    positive = LabResult.objects.filter(round_id=OuterRef("pk"), result=LabOutcome.POSITIVE)
+    rows = (
+        visible_rounds.filter(institution_id__in=institution_ids)
+        .filter(pk=Subquery(latest))
+        .filter(Exists(positive))
+    )
+    return set(rows.values_list("institution_id", flat=True))

@@ -2,9 +2,11 @@
 results and excusing expected persons. Each write is one transaction with its audit row."""
 
 import datetime
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -19,6 +21,7 @@ from fangkong.institutions.models import Institution, open_on
 from fangkong.lab import alerts
 from fangkong.lab.alerts import local_day
 from fangkong.lab.models import LabCampaign, LabExpected, LabMethod, LabOutcome, LabResult, LabRound
+from fangkong.lab.selectors import counts_from_rows
 from fangkong.people.models import Person, Stay
 from fangkong.regions.models import Region
 
@@ -156,6 +159,7 @@ def _round_open(actor: Any, campaign: LabCampaign, institution: Institution) -> 
     LabExpected.objects.bulk_create(
         LabExpected(round=lab_round, person_id=person_id, role=role) for person_id, role in stays
     )
+    round_recount(lab_round)
     audit_record(
         actor=actor, action="lab_round.create", target=lab_round,
         after={"name": campaign.name, "method": campaign.method,
@@ -172,6 +176,61 @@ class Recorded:
     created: bool
 
 
+@dataclass(frozen=True)
+class ResultEntry:
+    """One person's result as a grid row or a bulk request gives it; `method` empty means the
+    round's."""
+
+    person_id: int
+    sampled_at: datetime.datetime | None
+    result: str
+    method: str = ""
+    laboratory: str = ""
+    reason: str | None = None
+
+
+Problem = tuple[str, Any, str]  # field, message, code
+
+
+def _problems(
+    lab_round: LabRound, entry: ResultEntry, expected: bool, previous: LabResult | None
+) -> list[Problem]:
+    """What refuses a result: a choice not offered, a sample time outside the round's span (its
+    start to now), a person not expected added without a reason."""
+    problems: list[Problem] = []
+    if entry.result not in LabOutcome.values:
+        problems.append(("result", _("Choose one of: %(choices)s.") % {
+            "choices": ", ".join(LabOutcome.values)}, "invalid_choice"))  # fmt: skip
+    if entry.method and entry.method not in LabMethod.values:
+        problems.append(("method", _("Choose one of: %(choices)s.") % {
+            "choices": ", ".join(LabMethod.values)}, "invalid_choice"))  # fmt: skip
+    if entry.sampled_at is None:
+        problems.append(("sampled_at", _("Give the time the sample was taken."), "required"))
+    elif entry.sampled_at > timezone.now():
+        problems.append(("sampled_at", _("A sample cannot be taken in the future."), "future"))
+    elif entry.sampled_at < lab_round.started_at:
+        problems.append(
+            ("sampled_at", _("The sample was taken before the round started."), "before_round")
+        )
+    has_reason = bool((entry.reason or "").strip()) or bool(previous and previous.added_reason)
+    if not expected and not has_reason:
+        problems.append(
+            (
+                "reason",
+                _("This person is not expected in the round: say why they are added."),
+                "not_expected",
+            )
+        )
+    return problems  # fmt: skip
+
+
+def _refusal(problems: list[tuple[str, Any, str]]) -> ValidationError:
+    errors: dict[str, list[ValidationError]] = {}
+    for field, message, code in problems:
+        errors.setdefault(field, []).append(ValidationError(message, code=code))
+    return ValidationError(errors)
+
+
 @transaction.atomic
 def result_record(
     *,
@@ -182,34 +241,54 @@ def result_record(
     result: str,
     laboratory: str = "",
     reason: str | None = None,
+    method: str = "",
 ) -> Recorded:
     """Record (or replace) a person's result in the round.
 
     A person not expected in the round needs a `reason` (they are added); the sample time lies
     between the round's start and now. A first positive alerts the bureau once (`alerts`).
     """
-    if result not in LabOutcome.values:
-        raise field_error(
-            "result", _("Choose one of: %(choices)s."), "invalid_choice",
-            choices=", ".join(LabOutcome.values),
-        )  # fmt: skip
-    if sampled_at > timezone.now():
-        raise field_error("sampled_at", _("A sample cannot be taken in the future."), "future")
-    if sampled_at < lab_round.started_at:
-        raise field_error(
-            "sampled_at", _("The sample was taken before the round started."), "before_round"
-        )
+    entry = ResultEntry(person.pk, sampled_at, result, method, laboratory, reason)
+    _lock(lab_round)
     expected = LabExpected.objects.filter(round=lab_round, person=person).exists()
-    reason = (reason or "").strip()
     previous = LabResult.objects.select_for_update().filter(round=lab_round, person=person).first()
-    if not expected and not reason and not (previous and previous.added_reason):
-        raise field_error(
-            "reason", _("This person is not expected in the round: say why they are added."),
-            "not_expected",
-        )  # fmt: skip
+    problems = _problems(lab_round, entry, expected, previous)
+    if problems:
+        raise _refusal(problems)
+    recorded = _write(actor, lab_round, person, entry, expected, previous)
+    round_recount(lab_round)
+    return recorded
+
+
+def _lock(lab_round: LabRound) -> None:
+    """Hold the round's row until the change commits: a recount then sees every change to it
+    committed before (READ COMMITTED reads anew at each statement)."""
+    LabRound.objects.select_for_update().filter(pk=lab_round.pk).values_list("pk").first()
+
+
+def round_recount(lab_round: LabRound) -> None:
+    """Recount the round's persons from its rows, into its fields and onto `lab_round`."""
+    rows = LabRound.objects.filter(pk=lab_round.pk)
+    rows.update(**counts_from_rows())
+    counts = rows.values("n_expected", "n_tested", "n_done", "n_positive").get()
+    for name, value in counts.items():
+        setattr(lab_round, name, value)
+
+
+def _write(
+    actor: Any,
+    lab_round: LabRound,
+    person: Person,
+    entry: ResultEntry,
+    expected: bool,
+    previous: LabResult | None,
+) -> Recorded:
+    assert entry.sampled_at is not None  # checked by _problems
+    reason = (entry.reason or "").strip()
     before = _snapshot(previous) if previous else None
     row = previous or LabResult(round=lab_round, person=person)
-    row.sampled_at, row.result, row.laboratory = sampled_at, result, laboratory.strip()
+    row.sampled_at, row.result = entry.sampled_at, entry.result
+    row.method, row.laboratory = entry.method or lab_round.method, entry.laboratory.strip()
     if not expected and reason:
         row.added_reason = reason
     row.recorded_by, row.recorded_at = _user(actor), timezone.now()
@@ -219,15 +298,100 @@ def result_record(
         actor=actor, action="lab_result.record", target=row, before=before, after=_snapshot(row),
         region_path=institution.region.path, institution_id=institution.pk,
     )  # fmt: skip
-    if result == LabOutcome.POSITIVE:
-        alerts.positive_announce(lab_round=lab_round, person=person, sampled_at=sampled_at)
+    if entry.result == LabOutcome.POSITIVE:
+        alerts.positive_announce(lab_round=lab_round, person=person, sampled_at=entry.sampled_at)
     return Recorded(row, created=previous is None)
+
+
+BULK_LIMIT = 5000  # rows in one bulk entry: the largest institution's round, with room
+
+
+def row_field(index: int, field: str) -> str:
+    """The name of a field of the `index`-th (from 0) entry of a bulk entry."""
+    return f"results[{index}].{field}"
+
+
+def results_refusal(
+    *,
+    lab_round: LabRound,
+    entries: Sequence[ResultEntry],
+    persons: Mapping[int, Person],
+    rows: Sequence[int] | None = None,
+) -> ValidationError | None:
+    """Every problem of a bulk entry, or None: each named `results[i].field` (`i` the entry's
+    index from 0), its message saying the row (`rows[i]`, by default `i + 1`) and the person."""
+    ids = [entry.person_id for entry in entries]
+    expected = _expected_among(lab_round, ids)
+    previous = {
+        r.person_id: r for r in LabResult.objects.filter(round=lab_round, person_id__in=ids)
+    }
+    problems: list[Problem] = []
+    seen: set[int] = set()
+    for index, entry in enumerate(entries):
+        person = persons.get(entry.person_id)
+        found: list[Problem]
+        if person is None:
+            found = [("person_id", _("No such person in your scope."), "unknown_person")]
+        elif entry.person_id in seen:
+            found = [("person_id", _("This person has another row above."), "duplicate")]
+        else:
+            found = _problems(
+                lab_round, entry, entry.person_id in expected, previous.get(entry.person_id)
+            )
+        seen.add(entry.person_id)
+        row = rows[index] if rows is not None else index + 1
+        name = person.name if person else str(entry.person_id)
+        for field, message, code in found:
+            text = _("Row %(row)s (%(name)s): %(problem)s") % {
+                "row": row, "name": name, "problem": message,
+            }  # fmt: skip
+            problems.append((row_field(index, field), text, code))
+    return _refusal(problems) if problems else None
+
+
+def _expected_among(lab_round: LabRound, ids: list[int]) -> set[int]:
+    rows = LabExpected.objects.filter(round=lab_round, person_id__in=ids)
+    return set(rows.values_list("person_id", flat=True))
+
+
+@transaction.atomic
+def results_record_many(
+    *,
+    actor: Any,
+    lab_round: LabRound,
+    entries: Sequence[ResultEntry],
+    persons: Mapping[int, Person],
+    rows: Sequence[int] | None = None,
+) -> list[Recorded]:
+    """Record (or replace) the results of many persons at once: all, or none.
+
+    `persons` holds those of the entries' persons the actor may see; any other is refused. A
+    refusal lists every problem of every row (`results_refusal`).
+    """
+    ids = [entry.person_id for entry in entries]
+    _lock(lab_round)
+    # Locked first, so that no one replaces a result between the check and the write.
+    previous = {
+        r.person_id: r
+        for r in LabResult.objects.select_for_update().filter(round=lab_round, person_id__in=ids)
+    }
+    refusal = results_refusal(lab_round=lab_round, entries=entries, persons=persons, rows=rows)
+    if refusal is not None:
+        raise refusal
+    expected = _expected_among(lab_round, ids)
+    recorded = [
+        _write(actor, lab_round, persons[e.person_id], e, e.person_id in expected,
+               previous.get(e.person_id))
+        for e in entries
+    ]  # fmt: skip
+    round_recount(lab_round)
+    return recorded
 
 
 def _snapshot(row: LabResult) -> dict[str, Any]:
     return {
         "person": row.person_id, "sampled_at": row.sampled_at.isoformat(), "result": row.result,
-        "laboratory": row.laboratory, "added_reason": row.added_reason,
+        "method": row.method, "laboratory": row.laboratory, "added_reason": row.added_reason,
     }  # fmt: skip
 
 
@@ -237,6 +401,7 @@ def person_excuse(*, actor: Any, lab_round: LabRound, person: Person, reason: st
     reason = " ".join((reason or "").split())
     if not has_visible(reason):
         raise field_error("reason", _("Say why the person is excused."), "required")
+    _lock(lab_round)
     expected = LabExpected.objects.filter(round=lab_round, person=person).first()
     if expected is None:
         raise field_error(
@@ -245,6 +410,7 @@ def person_excuse(*, actor: Any, lab_round: LabRound, person: Person, reason: st
     before = {"excused_reason": expected.excused_reason}
     expected.excused_reason, expected.excused_by = reason, _user(actor)
     expected.save(update_fields=["excused_reason", "excused_by"])
+    round_recount(lab_round)
     institution = lab_round.institution
     audit_record(
         actor=actor, action="lab_result.excuse", target=expected, before=before,

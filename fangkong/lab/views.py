@@ -5,21 +5,25 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from fangkong.core.errors import error_items
 from fangkong.core.exceptions import ApiError
 from fangkong.institutions.models import Institution
-from fangkong.lab import selectors, services
+from fangkong.lab import exports, grid, selectors, services
 from fangkong.lab.forms import ExcuseForm, ResultForm
 from fangkong.lab.models import LabRound
-from fangkong.people.selectors import person_get
+from fangkong.people.selectors import person_get, persons_visible
 
 INSTITUTION_ROUNDS = 5
+REGION_PAGE_SIZE = 200  # institutions on a page of the region's round (a nation has 41,000)
+REGION_POSITIVES = 200  # positives listed; the Excel sheet has them all
 
 
 def institution_section(request: HttpRequest, institution: Institution) -> str:
@@ -40,12 +44,29 @@ def region_coverage(request: HttpRequest, code: str) -> HttpResponse:
     region = selectors.coverage_region_get(user=request.user, code=code)
     names = selectors.round_names(user=request.user, region=region)
     name = " ".join(request.GET.get("name", "").split()) or (names[0] if names else "")
-    rounds = list(selectors.region_rounds(user=request.user, region=region, name=name))
+    rounds = selectors.region_rounds(user=request.user, region=region, name=name)
+    page = Paginator(rounds, REGION_PAGE_SIZE).get_page(request.GET.get("page"))
     found = selectors.coverage(user=request.user, region=region, name=name)
-    lines = [{"round": r, "complete": selectors.is_complete(r)} for r in rounds]
+    lines = [{"round": r, "complete": selectors.is_complete(r)} for r in page]
+    positives = selectors.region_positives(user=request.user, region=region, name=name)
     return render(request, "lab/region.html", {
         "region": region, "names": names, "name": name, "coverage": found, "lines": lines,
+        "page": page, "positives": positives[:REGION_POSITIVES],
+        "more_positives": max(found.positive - REGION_POSITIVES, 0),
+        "may_export": exports.may_export(request.user, region),
     })  # fmt: skip
+
+
+@login_required
+def region_xlsx(request: HttpRequest, code: str) -> HttpResponse:
+    """The region's rounds of one name as an Excel sheet, for the bureau's officers."""
+    region = selectors.coverage_region_get(user=request.user, code=code)
+    if not exports.may_export(request.user, region):
+        raise PermissionDenied
+    name = " ".join(request.GET.get("name", "").split())
+    if not name:
+        raise Http404(_("Name the round."))
+    return exports.rounds_response(user=request.user, region=region, name=name)
 
 
 def _persons(lab_round: LabRound, lines: list[selectors.RoundPerson]) -> list[tuple[int, str]]:
@@ -72,6 +93,62 @@ def round_page(request: HttpRequest, pk: int) -> HttpResponse:
         "round": lab_round, "lines": lines, "complete": selectors.is_complete(lab_round),
         "late": selectors.late_arrivals(lab_round), "form": form, "may_record": may_record,
     })  # fmt: skip
+
+
+@login_required
+def round_grid(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every person of a round on one grid, entered at once: all rows, or none."""
+    lab_round = selectors.round_get(user=request.user, pk=pk)
+    if not services.may_record(request.user, lab_round.institution):
+        raise PermissionDenied
+    lines = selectors.round_persons(lab_round)
+    found = grid.grid_build(lab_round, lines, request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        entries, numbers = grid.grid_entries(found)
+        if not found.errors:
+            if not entries:
+                messages.info(request, _("Nothing new to record."))
+                return redirect("lab:round", pk=lab_round.pk)
+            if _record_many(request, lab_round, found, entries, numbers):
+                return redirect("lab:round", pk=lab_round.pk)
+        elif entries:  # list the service's problems too, writing nothing
+            refusal = services.results_refusal(
+                lab_round=lab_round, entries=entries, persons=_persons_of(request, entries),
+                rows=numbers,
+            )  # fmt: skip
+            if refusal is not None:
+                grid.grid_refused(found, refusal, numbers)
+    return render(request, "lab/grid.html", {
+        "round": lab_round, "grid": found, "complete": selectors.is_complete(lab_round),
+    }, status=400 if found.errors else 200)  # fmt: skip
+
+
+def _persons_of(request: HttpRequest, entries: list[services.ResultEntry]) -> dict[int, Any]:
+    ids = {entry.person_id for entry in entries}
+    return {p.pk: p for p in persons_visible(request.user).filter(pk__in=ids)}
+
+
+def _record_many(
+    request: HttpRequest,
+    lab_round: LabRound,
+    found: grid.Grid,
+    entries: list[services.ResultEntry],
+    numbers: list[int],
+) -> bool:
+    try:
+        recorded = services.results_record_many(
+            actor=request.user, lab_round=lab_round, entries=entries,
+            persons=_persons_of(request, entries), rows=numbers,
+        )  # fmt: skip
+    except ValidationError as exc:
+        grid.grid_refused(found, exc, numbers)
+        return False
+    messages.success(
+        request,
+        ngettext("%(n)d result recorded.", "%(n)d results recorded.", len(recorded))
+        % {"n": len(recorded)},
+    )
+    return True
 
 
 def _refused(request: HttpRequest, form: Any, exc: ValidationError | ApiError) -> None:

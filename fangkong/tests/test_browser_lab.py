@@ -102,3 +102,37 @@ def test_the_lab_and_screening_pages_fit_a_desk_screen(
         response = page.goto(f"{live_server.url}{url}")
         assert response is not None and response.status == 200
         assert scroll_width(page) <= 1280
+
+
+@pytest.mark.browser
+def test_the_results_grid_on_a_phone_saves_every_row_and_the_region_draws_progress(
+    live_server: LiveServer, world: World, open_phone: Callable[[], Page]
+) -> None:
+    round_id, _screening_id, _person = _round_and_screening(world)
+    watched = Watched(open_phone())
+    page = watched.page
+    sign_in(page, live_server, "operator", PASSWORD)
+    watched.visit(f"{live_server.url}/lab/rounds/{round_id}/grid/")
+    assert scroll_width(page) <= 375
+    assert_tappable(page)
+    page.get_by_label("采样时间（未填写的行）").fill("2021-10-20T07:00")  # before the round
+    page.get_by_label("结果", exact=True).select_option("negative")
+    page.get_by_role("button", name="全部保存").click()
+    expect(page.locator("#grid-errors")).to_contain_text("第 1 行（张三）")
+    assert scroll_width(page) <= 375
+    page.get_by_label("采样时间（未填写的行）").fill("2021-10-20T09:00")
+    with page.expect_navigation():
+        page.get_by_role("button", name="全部保存").click()
+    expect(page.locator("#round-figures")).to_contain_text("已完成")
+
+    officer = Watched(open_phone())
+    officer.page.set_viewport_size({"width": 1280, "height": 800})
+    sign_in(officer.page, live_server, "zuoqi", PASSWORD)
+    officer.visit(f"{live_server.url}/lab/rounds/{round_id}/grid/")
+    assert scroll_width(officer.page) <= 1280
+    officer.visit(f"{live_server.url}/lab/regions/152921/")
+    expect(officer.page.locator("#chart-progress")).to_have_attribute("data-drawn", "1")
+    expect(officer.page.locator("#chart-progress canvas")).to_have_count(1)
+    watched.collect()
+    officer.collect()
+    assert watched.refused == officer.refused == []

@@ -555,9 +555,11 @@ def test_evidence_files_answer_404_outside_scope(
 LAB_API_URLS = [
     "/api/v1/lab-rounds/{round}",
     "/api/v1/regions/{region}/lab-coverage?name=R1",
+    "/api/v1/regions/{region}/lab-progress?name=R1",
 ]
 LAB_PAGES = [
     "/lab/rounds/{round}/",
+    "/lab/rounds/{round}/grid/",
     "/lab/regions/{region}/",
     "/lab/regions/{region}/?name=R1",
 ]
@@ -607,10 +609,17 @@ def test_lab_writes_answer_404_outside_scope(world, persona, region, institution
                      content_type="application/json")  # fmt: skip
     excuse = api.post(f"{url}/excuses/{person.pk}", data=json.dumps({"reason": "x"}),
                       content_type="application/json")  # fmt: skip
+    many = api.post(f"{url}/results", data=json.dumps({"results": [{**body, "person_id":
+                    person.pk}]}), content_type="application/json")  # fmt: skip
     page = world.client(persona).post(f"/lab/rounds/{lab_round.pk}/", {
         "result-person": person.pk, "result-result": "positive",
         "result-sampled_at": "2021-10-20T10:00"})  # fmt: skip
-    assert (result.status_code, excuse.status_code, page.status_code) == (404, 404, 404)
+    grid = world.client(persona).post(f"/lab/rounds/{lab_round.pk}/grid/", {
+        "row-TOTAL_FORMS": 1, "row-INITIAL_FORMS": 1, "row-0-person": person.pk,
+        "row-0-result": "positive", "row-0-sampled_at": "2021-10-20T10:00",
+        "row-0-method": "antigen"})  # fmt: skip
+    assert (result.status_code, excuse.status_code, many.status_code) == (404, 404, 404)
+    assert (page.status_code, grid.status_code) == (404, 404)
     assert not LabResult.objects.exists()
     assert LabExpected.objects.get().excused_reason == ""
 
@@ -632,6 +641,24 @@ def test_lab_pages_answer_404_outside_scope(world, persona, region, institution,
     assert page.status_code == 404
 
 
+@pytest.mark.parametrize("persona", INSIDE)
+def test_lab_export_serves_the_bureau_inside_scope_and_refuses_an_institution(world, persona):
+    region, institution = INSIDE[persona]
+    _round_of(world, institution)
+    response = world.client(persona).get(f"/lab/regions/{region}/rounds.xlsx?name=R1")
+    assert response.status_code == (403 if persona.endswith("operator") else 200)
+
+
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_lab_export_answers_404_outside_scope(world, persona, region, institution):
+    from fangkong.audit.models import AuditEvent
+
+    _round_of(world, institution)
+    response = world.client(persona).get(f"/lab/regions/{region}/rounds.xlsx?name=R1")
+    assert response.status_code == 404
+    assert not AuditEvent.objects.filter(action="lab_round.export").exists()
+
+
 def test_a_liaison_reads_a_round_but_records_no_result(world):
     from fangkong.accounts.models import Role
     from fangkong.conftest import make_user
@@ -646,6 +673,13 @@ def test_a_liaison_reads_a_round_but_records_no_result(world):
     response = api.put(f"/api/v1/lab-rounds/{lab_round.pk}/results/{person.pk}",
                        data=json.dumps(body), content_type="application/json")  # fmt: skip
     assert (response.status_code, response.json()["code"]) == (403, "forbidden")
+    bulk = json.dumps({"results": [{**body, "person_id": person.pk}]})
+    many = api.post(f"/api/v1/lab-rounds/{lab_round.pk}/results", data=bulk,
+                    content_type="application/json")  # fmt: skip
+    assert (many.status_code, many.json()["code"]) == (403, "forbidden")
+    assert (
+        world.client("liaison_of_home").get(f"/lab/rounds/{lab_round.pk}/grid/").status_code == 403
+    )
 
 
 # Close-contact screening (fangkong/screening) ---------------------------------------------------
