@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 
 from fangkong.accounts.models import User
 from fangkong.notifications.messages import Message, in_each_language
+from fangkong.notifications.models import Dispatch
 from fangkong.notifications.recipients import officers_above_path, operators_of
 from fangkong.notifications.services import notify
 from fangkong.people.identity import mask_name
@@ -35,6 +36,12 @@ def send_overdue(*, now: datetime.datetime) -> int:
     states = [s for s in follow_up_states(list(active_follow_ups()), today) if s.overdue]
     if not states:
         return 0
+    # Told before: skipped here already, so that a run every minute does not try each claim.
+    told = set(
+        Dispatch.objects.filter(kind=KIND, unit__in=[follow_up_key(s) for s in states])
+        .values_list("unit", "day")
+    )  # fmt: skip
+    states = [s for s in states if (follow_up_key(s), s.overdue_since) not in told]
     institutions = {s.follow_up.subject.screening.institution_id for s in states}
     operators = operators_of(sorted(institutions))
     return sum(_tell(state, operators) for state in states)

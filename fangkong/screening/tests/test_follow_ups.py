@@ -192,3 +192,14 @@ def test_a_refused_follow_up_on_the_page_says_why_and_writes_nothing(world, case
     assert response.status_code == 200
     assert "隔离" in response.content.decode()
     assert not FollowUp.objects.exists()
+
+
+def test_a_lapse_mended_by_a_late_result_leaves_the_next_lapse_to_be_told_once(world, case):
+    start(world, case, test_days=["2021-10-25"])
+    at = datetime.datetime(2026, 12, 4, 10, tzinfo=datetime.UTC)
+    assert send_overdue(now=at) == 1  # the test of the 25th has no result
+    lab_result(world, case["staff"], "2021-10-25T09:00:00+08:00")
+    assert send_overdue(now=at) == 1  # now: the quarantine ended on the 31st, still active
+    assert send_overdue(now=at) == 0
+    days = sorted(Dispatch.objects.filter(kind="followup_overdue").values_list("day", flat=True))
+    assert days == [datetime.date(2021, 10, 25), datetime.date(2021, 10, 31)]
