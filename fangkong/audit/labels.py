@@ -38,6 +38,11 @@ ACTION_LABELS: dict[str, Promise] = {
     # Close-contact screening (screening)
     "screening.create": _("Screening opened"),
     "screening.classify": _("Screening subject classified"),
+    "screening.second_ring": _("Second ring of a screening opened"),
+    "screening.export": _("Screening line list exported"),
+    "followup.start": _("Close contact's follow-up started"),
+    "followup.symptoms": _("Close contact's symptoms recorded"),
+    "followup.close": _("Close contact's follow-up closed"),
     # Leader liaison (liaison)
     "liaison.assign": _("Liaison assigned"),
     "liaison.end": _("Liaison assignment ended"),
@@ -61,6 +66,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "rect_overdue.send": _("Overdue rectification announced"),
     "rect_escalate.send": _("Overdue rectification escalated"),
     "lab_positive.send": _("Positive test result announced"),
+    "followup_overdue.send": _("Overdue follow-up announced"),
     "reminder.send": _("Reminder sent before the deadline"),
     "escalation.send": _("Missing reports announced"),
     "signal.send": _("Early warning sent"),

@@ -51,6 +51,7 @@ from fangkong.reporting.rules import deadline_at, is_before_deadline, local_time
 from fangkong.reporting.selectors import day_plan, unit_list
 from fangkong.reporting.services import institution_regime
 from fangkong.reporting.template import BY_CODE
+from fangkong.screening import reminders as screening_reminders
 from fangkong.surveillance.models import Aberration
 from fangkong.surveillance.selectors import signals_in_force
 
@@ -67,6 +68,7 @@ class DueRun:
     signals: int = 0
     liaison_gaps: int = 0
     rectifications: int = 0
+    follow_ups: int = 0
 
 
 def run_due(*, now: datetime.datetime) -> DueRun:
@@ -81,6 +83,8 @@ def run_due(*, now: datetime.datetime) -> DueRun:
         liaison_gaps=_send_liaison_gaps(regimes, now),
         # Overdue rectifications: told on any run, whatever the regimes.
         rectifications=inspection_reminders.send_overdue(now=now),
+        # Overdue follow-ups of close contacts, likewise.
+        follow_ups=screening_reminders.send_overdue(now=now),
     )
 
 

@@ -1,6 +1,7 @@
 """Screening (DESIGN.md's contract, "Screening"): a window's subjects, computed, classified."""
 
 import datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from django.http import HttpRequest
@@ -9,24 +10,37 @@ from ninja import Field, Router, Schema, Status
 
 from fangkong.core.errors import field_error
 from fangkong.core.schema import (
+    CONFLICT,
     READ,
     WRITE,
+    Day,
     InputSchema,
     InstitutionCode,
     Moment,
     Name,
+    Temperature,
     answers,
 )
 from fangkong.core.scoping import visible
 from fangkong.institutions.models import Institution
 from fangkong.people.models import Person
 from fangkong.people.selectors import persons_visible
+from fangkong.regions.selectors import region_get
 from fangkong.screening import selectors, services
-from fangkong.screening.models import ContactClass, ScreeningSubject, SubjectRole
+from fangkong.screening.models import (
+    ContactClass,
+    FollowUpOutcome,
+    FollowUpStatus,
+    Screening,
+    ScreeningSubject,
+    SubjectRole,
+    Symptom,
+)
 
 router = Router(tags=["screening"])
 
 RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+REGION_LIMIT = 500  # open screenings listed in a region's view
 
 
 class ScreeningIn(InputSchema):
@@ -86,6 +100,17 @@ class ScreeningOut(Schema):
     index_person_id: int | None
     subjects: int = Field(alias="n_subjects")
     created_at: datetime.datetime
+    parent_id: int | None = Field(description="The first ring, when this is a second ring.")
+    second_ring_id: int | None = Field(description="The second ring opened from this one.")
+    index_person_ids: list[int] = Field(description="A second ring's index persons.")
+
+    @staticmethod
+    def resolve_second_ring_id(obj: Screening) -> int | None:
+        return Screening.objects.filter(parent=obj).values_list("pk", flat=True).first()
+
+    @staticmethod
+    def resolve_index_person_ids(obj: Screening) -> list[int]:
+        return sorted(obj.index_persons.values_list("pk", flat=True))
 
 
 @router.get("/screenings/{screening_id}", response=answers({200: ScreeningOut}, READ))
@@ -149,3 +174,217 @@ def classify_subject(
         classification=payload.classification, reason=payload.reason,
     )  # fmt: skip
     return selectors.subjects_of(screening).get(person_id=person_id)
+
+
+class SecondRingIn(InputSchema):
+    reason: Annotated[Name, Field(max_length=500)]
+    end: Moment | None = None
+
+
+class SecondRingOut(Schema):
+    id: int
+    parent_id: int
+    subjects: int
+    index_person_ids: list[int]
+
+
+@router.post(
+    "/screenings/{screening_id}/second-ring",
+    response=answers({201: SecondRingOut}, (*WRITE, CONFLICT)),
+)
+def open_second_ring(
+    request: HttpRequest, screening_id: RowId, payload: SecondRingIn
+) -> Status[dict[str, Any]]:
+    """Open the second ring: a new screening of the institution whose index persons are this
+    one's close contacts, from this window's start to `end` (default: now; 28 days at most),
+    linked to it; a second one: 409."""
+    screening = selectors.screening_get(user=request.user, pk=screening_id)
+    ring = services.second_ring_open(
+        actor=request.user, screening=screening, reason=payload.reason, end=payload.end
+    )
+    return Status(201, {
+        "id": ring.pk, "parent_id": screening.pk, "subjects": ring.subjects.count(),
+        "index_person_ids": sorted(ring.index_persons.values_list("pk", flat=True)),
+    })  # fmt: skip
+
+
+# Follow-up of close contacts ----------------------------------------------------------------
+
+
+class FollowUpIn(InputSchema):
+    quarantine_until: Day = Field(description="The quarantine's last day.")
+    test_days: list[Day] = Field(default_factory=list, max_length=60)
+
+
+class TestDayOut(Schema):
+    day: datetime.date
+    state: str = Field(description="`met` (a result of a sample that day), `missed`, `planned`.")
+    result: str | None
+
+
+class SymptomsOut(Schema):
+    day: datetime.date
+    symptoms: list[Symptom]
+    temperature: float | None
+    note: str
+
+
+class FollowUpOut(Schema):
+    id: int
+    screening_id: int
+    person_id: int
+    name: str
+    id_number_masked: str
+    quarantine_until: datetime.date
+    status: FollowUpStatus
+    outcome: FollowUpOutcome | None
+    outcome_note: str
+    tests: list[TestDayOut]
+    symptoms: list[SymptomsOut]
+    overdue: bool
+    overdue_since: datetime.date | None
+
+
+def _follow_up_out(state: selectors.FollowUpState) -> dict[str, Any]:
+    fu = state.follow_up
+    person = fu.subject.person
+    return {
+        "id": fu.pk, "screening_id": fu.subject.screening_id, "person_id": person.pk,
+        "name": person.name, "id_number_masked": person.id_number_masked,
+        "quarantine_until": fu.quarantine_until, "status": fu.status,
+        "outcome": fu.outcome or None, "outcome_note": fu.outcome_note,
+        "tests": [{"day": t.day, "state": t.state, "result": t.result} for t in state.tests],
+        "symptoms": [
+            {"day": row.day, "symptoms": row.symptoms, "note": row.note,
+             "temperature": None if row.temperature is None else float(row.temperature)}
+            for row in fu.symptoms.all()
+        ],
+        "overdue": state.overdue, "overdue_since": state.overdue_since,
+    }  # fmt: skip
+
+
+def _read(request: HttpRequest, pk: int) -> dict[str, Any]:
+    follow_up = selectors.follow_up_get(user=request.user, pk=pk)
+    return _follow_up_out(selectors.follow_up_state(follow_up))
+
+
+@router.post(
+    "/screenings/{screening_id}/subjects/{person_id}/follow-up",
+    response=answers({201: FollowUpOut}, (*WRITE, CONFLICT)),
+)
+def start_follow_up(
+    request: HttpRequest, screening_id: RowId, person_id: RowId, payload: FollowUpIn
+) -> Status[dict[str, Any]]:
+    """Follow up a close contact: quarantine until a day, tests on the planned days (each met
+    when the lab app has a result of a sample taken that day); a subject not classified as
+    close contact: 400 naming `person_id`; a second follow-up: 409."""
+    screening = selectors.screening_get(user=request.user, pk=screening_id)
+    follow_up = services.follow_up_start(
+        actor=request.user, screening=screening, person_id=person_id,
+        quarantine_until=payload.quarantine_until, test_days=payload.test_days,
+    )  # fmt: skip
+    return Status(201, _read(request, follow_up.pk))
+
+
+@router.get("/follow-ups/{follow_up_id}", response=answers({200: FollowUpOut}, READ))
+def get_follow_up(request: HttpRequest, follow_up_id: RowId) -> Any:
+    """A follow-up: its planned tests met, missed or to come, its symptoms by day, its status."""
+    return _read(request, follow_up_id)
+
+
+class SymptomsIn(InputSchema):
+    day: Day
+    # Checked by the service, which names the field: one of `Symptom`'s codes each.
+    symptoms: list[Annotated[str, Field(max_length=30)]] = Field(
+        default_factory=list, max_length=20, description=f"Of: {', '.join(Symptom.values)}."
+    )
+    temperature: Temperature | None = None
+    note: Annotated[str, Field(max_length=500)] = ""
+
+
+@router.post("/follow-ups/{follow_up_id}/symptoms", response=answers({200: FollowUpOut}, WRITE))
+def record_symptoms(request: HttpRequest, follow_up_id: RowId, payload: SymptomsIn) -> Any:
+    """Record a day's symptoms (an empty list: none) and temperature; the same day again
+    replaces it. Officers and the institution's operators."""
+    follow_up = selectors.follow_up_get(user=request.user, pk=follow_up_id)
+    temperature = None
+    if payload.temperature is not None:
+        temperature = Decimal(str(round(payload.temperature, 1)))
+    services.symptoms_record(
+        actor=request.user, follow_up=follow_up, day=payload.day, symptoms=payload.symptoms,
+        temperature=temperature, note=payload.note,
+    )  # fmt: skip
+    return _read(request, follow_up_id)
+
+
+class CloseIn(InputSchema):
+    outcome: FollowUpOutcome
+    note: Annotated[str, Field(max_length=500)] = ""
+
+
+@router.post("/follow-ups/{follow_up_id}/close", response=answers({200: FollowUpOut}, WRITE))
+def close_follow_up(request: HttpRequest, follow_up_id: RowId, payload: CloseIn) -> Any:
+    """Close a follow-up with its outcome; a closed one: 400 naming `status`."""
+    follow_up = selectors.follow_up_get(user=request.user, pk=follow_up_id)
+    services.follow_up_close(
+        actor=request.user, follow_up=follow_up, outcome=payload.outcome, note=payload.note
+    )
+    return _read(request, follow_up_id)
+
+
+# A region's view --------------------------------------------------------------------------
+
+
+class OpenScreeningOut(Schema):
+    id: int
+    institution_code: str = Field(alias="institution.code")
+    institution_name: str = Field(alias="institution.name")
+    start: datetime.datetime
+    end: datetime.datetime
+    parent_id: int | None
+    subjects: int = Field(alias="n_subjects")
+    unclassified: int = Field(alias="n_unclassified")
+    close_contacts: int = Field(alias="n_close")
+    active_follow_ups: int = Field(alias="n_active")
+
+
+class OverdueOut(Schema):
+    id: int
+    screening_id: int
+    institution_code: str
+    person_id: int
+    name: str
+    quarantine_until: datetime.date
+    overdue_since: datetime.date
+    reasons: list[str]
+
+
+class RegionScreeningsOut(Schema):
+    screenings: list[OpenScreeningOut]
+    overdue_follow_ups: list[OverdueOut]
+
+
+def overdue_row(state: selectors.FollowUpState) -> dict[str, Any]:
+    fu = state.follow_up
+    return {
+        "id": fu.pk, "screening_id": fu.subject.screening_id,
+        "institution_code": fu.subject.screening.institution.code,
+        "person_id": fu.subject.person_id, "name": fu.subject.person.name,
+        "quarantine_until": fu.quarantine_until, "overdue_since": state.overdue_since,
+        "reasons": state.reasons,
+    }  # fmt: skip
+
+
+@router.get("/regions/{code}/screenings", response=answers({200: RegionScreeningsOut}, READ))
+def region_screenings(request: HttpRequest, code: str) -> Any:
+    """The open screenings of the region's subtree (a subject unclassified or a follow-up
+    active) and its overdue follow-ups, within the caller's scope."""
+    region = region_get(user=request.user, code=code)
+    found = selectors.region_open_screenings(user=request.user, region=region)
+    return {
+        "screenings": list(found[:REGION_LIMIT]),
+        "overdue_follow_ups": [
+            overdue_row(s)
+            for s in selectors.region_overdue_follow_ups(user=request.user, region=region)
+        ],
+    }

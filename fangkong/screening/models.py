@@ -60,6 +60,18 @@ class Screening(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(pgettext_lazy("screening", "opened at"), default=now)
+    # A second ring: the close contacts of `parent` are this screening's index persons.
+    parent = models.OneToOneField(
+        "self",
+        verbose_name=_("first ring"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="second_ring",
+    )
+    index_persons = models.ManyToManyField(
+        "people.Person", verbose_name=_("index persons"), blank=True, related_name="+"
+    )
 
     scoping = Scoping(region="institution__region", institution="institution")
 
@@ -139,3 +151,149 @@ class ScreeningSubject(models.Model):
             (self.as_visitor, SubjectRole.VISITOR),
         ]
         return [str(role) for present, role in flags if present]
+
+
+class FollowUpStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    CLOSED = "closed", pgettext_lazy("follow-up", "Closed")
+
+
+class FollowUpOutcome(models.TextChoices):
+    RELEASED = "released", _("Released: quarantine ended, no infection")
+    CASE = "case", _("Became a case")
+    TRANSFERRED = "transferred", _("Transferred to hospital or another authority")
+    LOST = "lost", _("Lost to follow-up")
+
+
+class Symptom(models.TextChoices):
+    FEVER = "fever", _("Fever")
+    COUGH = "cough", _("Cough")
+    SORE_THROAT = "sore_throat", _("Sore throat")
+    BREATHLESSNESS = "breathlessness", _("Shortness of breath")
+    DIARRHOEA = "diarrhoea", _("Diarrhoea")
+    FATIGUE = "fatigue", _("Fatigue")
+    LOSS_OF_SMELL = "loss_of_smell", _("Loss of smell or taste")
+
+
+class FollowUp(models.Model):
+    """A close contact's follow-up: quarantine until a day, tests on planned days, symptoms
+    day by day, until it is closed with an outcome."""
+
+    subject = models.OneToOneField(
+        ScreeningSubject,
+        verbose_name=_("subject"),
+        on_delete=models.CASCADE,
+        related_name="follow_up",
+    )
+    quarantine_until = models.DateField(_("quarantine until (last day)"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=FollowUpStatus.choices, default=FollowUpStatus.ACTIVE
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=FollowUpOutcome.choices, blank=True
+    )
+    outcome_note = models.CharField(_("outcome note"), max_length=500, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("started at"), default=now)
+
+    scoping = Scoping(
+        region="subject__screening__institution__region",
+        institution="subject__screening__institution",
+    )
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["quarantine_until", "id"]
+        indexes = [models.Index(fields=["status", "quarantine_until"], name="followup_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=FollowUpStatus.values), name="followup_status_valid"
+            ),
+            # Closed exactly when it has an outcome.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(status="active", outcome="")
+                    | models.Q(status="closed", outcome__in=FollowUpOutcome.values)
+                ),
+                name="followup_outcome_when_closed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject_id} {self.status}"
+
+
+class FollowUpTestDay(models.Model):
+    """A day a test is planned; met when the lab app has a result of a sample taken that day."""
+
+    follow_up = models.ForeignKey(
+        FollowUp, verbose_name=_("follow-up"), on_delete=models.CASCADE, related_name="test_days"
+    )
+    day = models.DateField(_("day"))
+
+    class Meta:
+        verbose_name = _("planned test day")
+        verbose_name_plural = _("planned test days")
+        ordering = ["day"]
+        constraints = [
+            models.UniqueConstraint(fields=["follow_up", "day"], name="followup_test_day_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.follow_up_id} {self.day:%Y-%m-%d}"
+
+
+class FollowUpSymptoms(models.Model):
+    """What a close contact reported on one day: symptoms (none is an answer too), temperature."""
+
+    follow_up = models.ForeignKey(
+        FollowUp, verbose_name=_("follow-up"), on_delete=models.CASCADE, related_name="symptoms"
+    )
+    day = models.DateField(_("day"))
+    symptoms = models.JSONField(_("symptoms"), default=list, blank=True)
+    temperature = models.DecimalField(
+        _("temperature (°C)"), max_digits=3, decimal_places=1, null=True, blank=True
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=now)
+
+    class Meta:
+        verbose_name = _("symptoms of a day")
+        verbose_name_plural = _("symptoms by day")
+        ordering = ["day"]
+        constraints = [
+            models.UniqueConstraint(fields=["follow_up", "day"], name="followup_symptoms_unique"),
+            models.CheckConstraint(
+                condition=models.Q(temperature__isnull=True)
+                | models.Q(temperature__gte=30, temperature__lte=45),
+                name="followup_temperature_bounds",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.follow_up_id} {self.day:%Y-%m-%d}"

@@ -566,6 +566,7 @@ def test_the_task_sends_what_is_due_now(world, regime, clock):
         "signals": 0,
         "liaison_gaps": 0,
         "rectifications": 0,
+        "follow_ups": 0,
     }
 
 

@@ -92,7 +92,7 @@ class Command(BaseCommand):
             log.exception("reminders: the run failed")
             return
         if (result.reminders or result.escalations or result.signals or result.liaison_gaps
-                or result.rectifications):  # fmt: skip
+                or result.rectifications or result.follow_ups):  # fmt: skip
             self._report(result)
 
     def _report(self, result: DueRun) -> None:
@@ -102,3 +102,5 @@ class Command(BaseCommand):
         )
         if result.rectifications:
             self.stdout.write(f"overdue rectifications: {result.rectifications} sent")
+        if result.follow_ups:
+            self.stdout.write(f"overdue follow-ups: {result.follow_ups} sent")
