@@ -7,10 +7,11 @@ from typing import Annotated, Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 from pydantic import BeforeValidator, StrictBool, StrictInt
 
+from fangkong.core.errors import field_error
 from fangkong.core.pagination import MAX_OFFSET, Pagination
 from fangkong.core.schema import (
     READ,
@@ -25,11 +26,22 @@ from fangkong.core.schema import (
     Text,
     answers,
 )
-from fangkong.inspections import checklists, exports, selectors, services, summaries
+from fangkong.inspections import (
+    checklists,
+    exports,
+    plans,
+    selectors,
+    services,
+    summaries,
+    uploads,
+)
 from fangkong.inspections.models import (
     AnswerResult,
+    Evidence,
     Inspection,
     InspectionMethod,
+    InspectionPlan,
+    PlanStatus,
     Rectification,
     RectificationStatus,
     SpotCheckDraw,
@@ -40,6 +52,7 @@ from fangkong.regions.selectors import region_get
 router = Router(tags=["inspections"])
 
 ObjectId = Annotated[int, Field(ge=1, le=MAX_OFFSET)]
+ItemRef = Annotated[int, Field(ge=1, le=checklists.MAX_ITEMS)]
 
 
 def _whole(value: Any) -> Any:
@@ -75,6 +88,9 @@ class InspectionIn(InputSchema):
     inspectors: Annotated[list[Annotated[Text, Field(min_length=1, max_length=150)]],
                           Field(max_length=20)] = []  # fmt: skip
     answers: Annotated[list[AnswerIn], Field(min_length=1, max_length=200)]
+    plan_id: ObjectId | None = Field(
+        default=None, description="The planned inspection this carries out, if any."
+    )
 
 
 class EventOut(Schema):
@@ -140,7 +156,7 @@ class EvidenceOut(Schema):
 
 class RectificationDetailOut(RectificationOut):
     events: list[EventOut]
-    files: list[EvidenceOut] = Field(description="Evidence files (uploaded on its page).")
+    files: list[EvidenceOut] = Field(description="Evidence files, the fix's among them.")
 
     @staticmethod
     def resolve_events(obj: Rectification) -> Any:
@@ -155,6 +171,11 @@ class AnswerOut(Schema):
     item: int = Field(alias="item.number")
     result: AnswerResult
     note: str
+    files: list[EvidenceOut] = Field(description="Photos taken with the answer.")
+
+    @staticmethod
+    def resolve_files(obj: Any) -> Any:
+        return list(obj.files.all())
 
 
 class InspectionOut(Schema):
@@ -202,7 +223,7 @@ def record_inspection(request: HttpRequest, payload: InspectionIn) -> Status[Ins
     inspection = services.inspection_record(
         actor=request.user, institution=payload.institution_code, method=payload.method,
         unannounced=payload.unannounced, done_at=payload.done_at, planned_at=payload.planned_at,
-        inspectors=payload.inspectors,
+        inspectors=payload.inspectors, plan=payload.plan_id,
         answers=[services.AnswerIn(item=a.item, result=a.result, note=a.note,
                                    due_date=a.due_date) for a in payload.answers],
     )  # fmt: skip
@@ -227,6 +248,55 @@ def list_inspections(request: HttpRequest, code: InstitutionCodeRef) -> Any:
 @router.get("/rectifications/{id}", response=answers({200: RectificationDetailOut}, READ))
 def get_rectification(request: HttpRequest, id: ObjectId) -> Rectification:
     return selectors.rectification_get(user=request.user, pk=id)
+
+
+UPLOAD_DOC = (
+    " Multipart, the file in `file`: a photo (JPEG, PNG, WebP) or a PDF, known by its"
+    " content (a name that lies, a program, a PDF with scripts or actions are refused), at"
+    " most 5 MB; refused with 400 naming `file`, and nothing kept."
+)
+
+
+# Optional in the schema so that a request without it (or with an empty part, which Django
+# drops) is refused as the service refuses a bad file: 400, naming `file`.
+UploadField = File(None, description="The photo or PDF.")  # type: ignore[type-arg]
+
+
+def _required(upload: UploadedFile | None) -> UploadedFile:
+    if upload is None:
+        raise field_error("file", _("Choose a file."), "required")
+    return upload
+
+
+@router.post(
+    "/rectifications/{id}/evidence", response=answers({201: EvidenceOut}, WRITE),
+    description="Attach evidence to a rectification not yet verified (the institution with its"
+    " fix, or an inspector)." + UPLOAD_DOC,
+)  # fmt: skip
+def add_rectification_evidence(
+    request: HttpRequest, id: ObjectId, file: UploadedFile | None = UploadField
+) -> Status[Evidence]:
+    rectification = selectors.rectification_get(user=request.user, pk=id)
+    file = _required(file)
+    evidence = uploads.evidence_add(actor=request.user, rectification=rectification,
+                                    upload=file)  # fmt: skip
+    return Status(201, evidence)
+
+
+@router.post(
+    "/inspections/{id}/answers/{item}/photos", response=answers({201: EvidenceOut}, WRITE),
+    description="Attach a photo to an answer of the inspection." + UPLOAD_DOC,
+)  # fmt: skip
+def add_answer_photo(
+    request: HttpRequest, id: ObjectId, item: ItemRef, file: UploadedFile | None = UploadField
+) -> Status[Evidence]:
+    inspection = selectors.inspection_get(user=request.user, pk=id)
+    answer = next((a for a in inspection.answers.all() if a.item.number == item), None)
+    if answer is None:
+        raise services.NotInScope(_("Item %(item)s is not answered in this inspection.")
+                                  % {"item": item}, field="item")  # fmt: skip
+    return Status(201, uploads.answer_photo_add(actor=request.user, answer=answer,
+                                                upload=_required(file)))  # fmt: skip
 
 
 class FixIn(InputSchema):
@@ -374,7 +444,6 @@ class ChecklistItemIn(InputSchema):
 
 
 VersionNumber = Annotated[int, Field(ge=1, le=MAX_OFFSET)]
-ItemRef = Annotated[int, Field(ge=1, le=checklists.MAX_ITEMS)]
 
 
 @router.get("/checklists/{number}", response=answers({200: ChecklistOut}, READ))
@@ -420,6 +489,19 @@ class RectificationCountsOut(Schema):
     overdue: int
 
 
+class ChildSummaryOut(Schema):
+    region_code: str
+    name: str
+    direct: bool = Field(description="The institutions placed directly in the region itself.")
+    inspections: int
+    by_method: dict[str, int]
+    unannounced: int
+    unannounced_share: float
+    findings: list[FindingCountOut]
+    rectifications: RectificationCountsOut
+    median_days_to_fix: float | None
+
+
 class SummaryOut(Schema):
     region_code: str
     week_start: datetime.date
@@ -433,6 +515,10 @@ class SummaryOut(Schema):
         description="The rectifications found that week, by what each is today."
     )
     median_days_to_fix: float | None
+    children: list[ChildSummaryOut] = Field(
+        description="The same by child region (and the region's own institutions, if any): "
+        "their counts add up to the region's."
+    )
 
 
 def _summary(request: HttpRequest, code: str, week: datetime.date) -> summaries.WeekSummary:
@@ -444,13 +530,23 @@ def _summary(request: HttpRequest, code: str, week: datetime.date) -> summaries.
 
 @router.get("/regions/{code}/inspection-summary", response=answers({200: SummaryOut}, READ))
 def get_summary(request: HttpRequest, code: RegionCodeRef, week: Day) -> dict[str, Any]:
-    """The region's supervision in the week (Monday to Sunday) holding the day `week`."""
+    """The region's supervision in the week (Monday to Sunday) holding the day `week`, and
+    the same for each child region."""
     summary = _summary(request, code, week)
-    return {
+    children = summaries.children_summaries(summary.region, summary.week_start)
+    return _summary_dict(summary) | {
         "region_code": summary.region.code, "week_start": summary.week_start,
-        "week_end": summary.week_end, "inspections": summary.inspections,
-        "by_method": summary.by_method, "unannounced": summary.unannounced,
-        "unannounced_share": summary.unannounced_share,
+        "week_end": summary.week_end,
+        "children": [_summary_dict(part.summary) | {
+            "region_code": part.region.code, "name": part.region.name, "direct": part.direct,
+        } for part in children],
+    }  # fmt: skip
+
+
+def _summary_dict(summary: summaries.WeekSummary) -> dict[str, Any]:
+    return {
+        "inspections": summary.inspections, "by_method": summary.by_method,
+        "unannounced": summary.unannounced, "unannounced_share": summary.unannounced_share,
         "findings": [{"item": n, "text": t, "count": c} for n, t, c in summary.findings],
         "rectifications": summary.rectifications,
         "median_days_to_fix": summary.median_days_to_fix,
@@ -471,6 +567,115 @@ XLSX_FILE = {
     openapi_extra=XLSX_FILE,
 )
 def summary_xlsx(request: HttpRequest, code: RegionCodeRef, week: Day) -> HttpResponse:
-    """The week's summary as an Excel sheet."""
+    """The week's summary as an Excel sheet, with a second sheet by child region."""
     summary = _summary(request, code, week)
-    return exports.summary_response(request, summary)
+    children = summaries.children_summaries(summary.region, summary.week_start)
+    return exports.summary_response(request, summary, children)
+
+
+# Planned inspections -----------------------------------------------------------------------
+
+
+class PlanIn(InputSchema):
+    institution_code: InstitutionCode
+    method: InspectionMethod
+    planned_at: Moment
+    unannounced: StrictBool = False
+    inspectors: Annotated[list[Annotated[Text, Field(min_length=1, max_length=150)]],
+                          Field(max_length=20)] = []  # fmt: skip
+
+
+class PlanOut(Schema):
+    id: int
+    institution_code: str = Field(alias="institution.code")
+    method: InspectionMethod
+    unannounced: bool
+    planned_at: datetime.datetime
+    inspectors: list[str]
+    status: PlanStatus
+    late: bool = Field(description="Still planned after its time.")
+    inspection_id: int | None = Field(description="The inspection that carried it out.")
+    cancel_reason: str
+    cancelled_by: str | None
+    cancelled_at: datetime.datetime | None
+    planned_by: str | None
+
+    @staticmethod
+    def resolve_inspectors(obj: InspectionPlan) -> list[str]:
+        return [user.get_username() for user in obj.inspectors.all()]
+
+    @staticmethod
+    def resolve_late(obj: InspectionPlan) -> bool:
+        return obj.is_late()
+
+    @staticmethod
+    def resolve_cancelled_by(obj: InspectionPlan) -> str | None:
+        return obj.cancelled_by.get_username() if obj.cancelled_by else None
+
+    @staticmethod
+    def resolve_planned_by(obj: InspectionPlan) -> str | None:
+        return obj.created_by.get_username() if obj.created_by else None
+
+
+class CancelIn(InputSchema):
+    reason: Annotated[Text, Field(min_length=1, max_length=services.MAX_TEXT)]
+
+
+PlanStatusFilter = Annotated[
+    str | None,
+    Query(
+        pattern="^(planned|late|done|cancelled)$",
+        description="planned, late (planned, its time past), done or cancelled.",
+    ),
+]
+
+
+@router.post("/inspection-plans", response=answers({201: PlanOut}, WRITE))
+def plan_inspection(request: HttpRequest, payload: PlanIn) -> Status[InspectionPlan]:
+    """Plan an inspection (officers); record it later with `plan_id`, or cancel it. An
+    unannounced plan is not shown to the institution before it is carried out."""
+    plan = plans.plan_create(
+        actor=request.user, institution=payload.institution_code, method=payload.method,
+        planned_at=payload.planned_at, unannounced=payload.unannounced,
+        inspectors=payload.inspectors,
+    )  # fmt: skip
+    return Status(201, selectors.plan_get(user=request.user, pk=plan.pk))
+
+
+@router.get("/inspection-plans", response=answers({200: list[PlanOut]}, READ))
+@paginate(Pagination)
+def list_my_plans(request: HttpRequest, status: PlanStatusFilter = None) -> Any:
+    """The plans naming the caller among their inspectors, the soonest first."""
+    return selectors.plan_list(user=request.user, inspector=request.user, status=status)
+
+
+@router.get("/inspection-plans/{id}", response=answers({200: PlanOut}, READ))
+def get_plan(request: HttpRequest, id: ObjectId) -> InspectionPlan:
+    return selectors.plan_get(user=request.user, pk=id)
+
+
+@router.post("/inspection-plans/{id}/cancel", response=answers({200: PlanOut}, WRITE))
+def cancel_plan(request: HttpRequest, id: ObjectId, payload: CancelIn) -> InspectionPlan:
+    """Cancel a plan not yet carried out, with the reason."""
+    plan = selectors.plan_get(user=request.user, pk=id)
+    plans.plan_cancel(actor=request.user, plan=plan, reason=payload.reason)
+    return selectors.plan_get(user=request.user, pk=id)
+
+
+@router.get("/regions/{code}/inspection-plans", response=answers({200: list[PlanOut]}, READ))
+@paginate(Pagination)
+def list_region_plans(
+    request: HttpRequest, code: RegionCodeRef, status: PlanStatusFilter = None
+) -> Any:
+    """The planned inspections of the region's institutions, the soonest first."""
+    region = region_get(user=request.user, code=code)
+    return selectors.plan_list(user=request.user, region=region, status=status)
+
+
+@router.get("/institutions/{code}/inspection-plans", response=answers({200: list[PlanOut]}, READ))
+@paginate(Pagination)
+def list_institution_plans(
+    request: HttpRequest, code: InstitutionCodeRef, status: PlanStatusFilter = None
+) -> Any:
+    institution = institution_get(user=request.user, code=code)
+    return selectors.plan_list(user=request.user, institution=institution, status=status)

@@ -57,3 +57,39 @@ class DrawForm(forms.Form):
                                initial=InspectionMethod.VIDEO)  # fmt: skip
     seed = forms.IntegerField(label=_("Seed (optional, to re-run a draw)"), required=False,
                               min_value=0, max_value=2**53 - 1)  # fmt: skip
+
+
+class PlanForm(forms.Form):
+    institution = forms.CharField(
+        label=_("Institution code"), max_length=20,
+        widget=forms.TextInput(attrs={"list": "institution-codes"}),
+    )  # fmt: skip
+    method = forms.ChoiceField(label=_("How"), choices=InspectionMethod.choices,
+                               initial=InspectionMethod.ON_SITE)  # fmt: skip
+    planned_at = forms.DateTimeField(
+        label=_("Planned for"),
+        widget=forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+    )
+    unannounced = forms.BooleanField(
+        label=_("Unannounced visit"), required=False,
+        help_text=_("The institution does not see it before it is carried out."),
+    )  # fmt: skip
+    inspectors = forms.CharField(
+        label=_("Inspectors (user names, separated by commas)"), required=False,
+        max_length=2000, help_text=_("Empty: you."),
+    )  # fmt: skip
+
+    def clean_inspectors(self) -> list[str]:
+        value = self.cleaned_data["inspectors"].replace("，", ",")
+        return [name.strip() for name in value.split(",") if name.strip()]
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for cancelling"), max_length=4000,
+                             widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+
+
+class FindingRectificationForm(forms.Form):
+    due_date = forms.DateField(label=_("Deadline"),
+                               widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip

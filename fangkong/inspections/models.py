@@ -156,6 +156,13 @@ class Answer(models.Model):
         verbose_name = _("answer")
         verbose_name_plural = _("answers")
         ordering = ["inspection", "item__number"]
+        indexes = [
+            # The week's findings read only the failed answers of the week's inspections.
+            models.Index(
+                fields=["inspection", "item"], name="inspections_answer_failed",
+                condition=models.Q(result="fail"),
+            ),
+        ]  # fmt: skip
         constraints = [
             models.UniqueConstraint(fields=["inspection", "item"], name="inspections_answer_once"),
             models.CheckConstraint(
@@ -229,7 +236,14 @@ class Rectification(models.Model):
         indexes = [
             models.Index(fields=["status", "due_date"], name="inspections_rect_due"),
             models.Index(fields=["institution", "status"], name="inspections_rect_institution"),
-        ]
+            # A week's summary counts the rectifications found that week.
+            models.Index(fields=["opened_on", "institution"], name="inspections_rect_found"),
+            # The draw counts each institution's unverified (and overdue) ones from the index.
+            models.Index(
+                fields=["institution", "due_date"], name="inspections_rect_unverified",
+                condition=models.Q(status__in=["open", "fixed"]),
+            ),
+        ]  # fmt: skip
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status__in=RectificationStatus.values),
@@ -423,3 +437,79 @@ class InspectionDraft(models.Model):
 
     def __str__(self) -> str:
         return f"{self.institution} · {self.author}"
+
+
+class PlanStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    DONE = "done", _("Carried out")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class InspectionPlan(models.Model):
+    """An inspection an officer plans ahead: whom, how, when and by whom. It is carried out
+    when the inspection is recorded against it, or cancelled with a reason; still planned
+    past its time, it is late. An unannounced plan is hidden from the institution until it
+    is carried out."""
+
+    institution = models.ForeignKey(
+        "institutions.Institution", verbose_name=_("institution"), on_delete=models.PROTECT,
+        related_name="inspection_plans",
+    )  # fmt: skip
+    method = models.CharField(_("method"), max_length=10, choices=InspectionMethod.choices)
+    unannounced = models.BooleanField(_("unannounced"), default=False)
+    planned_at = models.DateTimeField(_("planned for"))
+    inspectors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("inspectors"), related_name="inspection_plans",
+        blank=True,
+    )  # fmt: skip
+    status = models.CharField(
+        _("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.PLANNED
+    )
+    inspection = models.OneToOneField(
+        Inspection, verbose_name=_("inspection"), on_delete=models.PROTECT, related_name="plan",
+        null=True, blank=True,
+    )  # fmt: skip
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("cancelled by"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+",
+    )  # fmt: skip
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("planned by"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("planned at"), default=timezone.now)
+
+    scoping = Scoping(region="institution__region", institution="institution")
+
+    class Meta:
+        verbose_name = _("planned inspection")
+        verbose_name_plural = _("planned inspections")
+        ordering = ["planned_at", "pk"]
+        indexes = [
+            models.Index(fields=["status", "planned_at"], name="inspections_plan_due"),
+            models.Index(fields=["institution", "status"], name="inspections_plan_institution"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(method__in=InspectionMethod.values),
+                name="inspections_plan_method_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    status="planned", inspection__isnull=True, cancelled_at__isnull=True
+                )
+                | models.Q(status="done", inspection__isnull=False, cancelled_at__isnull=True)
+                | models.Q(status="cancelled", inspection__isnull=True, cancelled_at__isnull=False),
+                name="inspections_plan_state_agrees",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        when = f"{self.planned_at:%Y-%m-%d %H:%M}"
+        return f"{self.institution} · {when} · {self.get_method_display()}"
+
+    def is_late(self, now: datetime.datetime | None = None) -> bool:
+        """Still planned after its time."""
+        return self.status == PlanStatus.PLANNED and self.planned_at < (now or timezone.now())

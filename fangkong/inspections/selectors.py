@@ -17,12 +17,14 @@ from fangkong.inspections.models import (
     Inspection,
     InspectionDraft,
     InspectionMethod,
+    InspectionPlan,
+    PlanStatus,
     Rectification,
     RectificationEvent,
     RectificationStatus,
     SpotCheckDraw,
 )
-from fangkong.inspections.services import DRAWERS, FIXERS, RECORDERS, VERIFIERS, may
+from fangkong.inspections.services import DRAWERS, FIXERS, PLANNERS, RECORDERS, VERIFIERS, may
 from fangkong.institutions.models import Institution
 from fangkong.liaison.models import Finding
 from fangkong.regions.models import Region
@@ -179,3 +181,92 @@ def draft_of(*, user: Any, institution: Institution) -> InspectionDraft | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return InspectionDraft.objects.filter(institution=institution, author=user).first()
+
+
+# Who sees an unannounced plan before it is carried out: those who plan and go, never the
+# institution (nor its liaisons, who might warn it).
+PLAN_INSIDERS = {"admin", "officer", "inspector"}
+
+
+class PlanFilter:
+    PLANNED = "planned"
+    LATE = "late"
+    DONE = "done"
+    CANCELLED = "cancelled"
+    ALL = (PLANNED, LATE, DONE, CANCELLED)
+
+
+def plans_visible(user: Any) -> QuerySet[InspectionPlan]:
+    """The plans the user may see: in scope, and an unannounced one not yet carried out only
+    by those who plan and inspect."""
+    rows = visible(InspectionPlan.objects.all(), user)
+    insiders = visible(InspectionPlan.objects.all(), user, PLAN_INSIDERS).values("pk")
+    return rows.filter(Q(unannounced=False) | Q(status=PlanStatus.DONE) | Q(pk__in=insiders))
+
+
+def plan_list(
+    *,
+    user: Any,
+    region: Region | None = None,
+    institution: Institution | None = None,
+    inspector: Any = None,
+    status: str | None = None,
+    now: datetime.datetime | None = None,
+) -> QuerySet[InspectionPlan]:
+    """Plans in a region's subtree, of an institution or naming an inspector, the soonest
+    first; `status` one of planned, late (planned, its time past), done, cancelled."""
+    rows = plans_visible(user)
+    if institution is not None:
+        rows = rows.filter(institution=institution)
+    if region is not None and region.path:
+        rows = rows.filter(
+            institution__region__in=Region.objects.filter(path__startswith=region.path).values("pk")
+        )
+    if inspector is not None:
+        rows = rows.filter(inspectors=inspector)
+    if status == PlanFilter.LATE:
+        rows = rows.filter(status=PlanStatus.PLANNED, planned_at__lt=now or timezone.now())
+    elif status:
+        rows = rows.filter(status=status)
+    return (
+        rows.select_related("institution__region", "created_by", "cancelled_by", "inspection")
+        .prefetch_related("inspectors")
+        .order_by("planned_at", "pk")
+    )
+
+
+def plan_get(*, user: Any, pk: int) -> InspectionPlan:
+    return get_visible_or_404(
+        plans_visible(user)
+        .select_related("institution__region", "created_by", "cancelled_by", "inspection")
+        .prefetch_related("inspectors"),
+        user,
+        pk=pk,
+    )
+
+
+def may_plan(user: Any, institution: Institution) -> bool:
+    return may(user, PLANNERS, institution)
+
+
+def may_plan_in(user: Any, region: Region) -> bool:
+    return visible(Region.objects.filter(pk=region.pk), user, PLANNERS).exists()
+
+
+def findings_without_rectification(*, user: Any, institution: Institution) -> QuerySet[Finding]:
+    """The institution's liaison findings not yet put into a rectification, the latest first."""
+    return (
+        visible(Finding.objects.filter(institution=institution, rectification__isnull=True), user)
+        .select_related("duty_log", "raised_by")
+        .order_by("-raised_at", "-pk")
+    )
+
+
+def institution_codes(*, user: Any, region: Region) -> QuerySet[Institution]:
+    """The region's institutions the user may plan for, in code order (the form's list)."""
+    rows = visible(Institution.objects.all(), user, PLANNERS)
+    if region.path:
+        rows = rows.filter(
+            region__in=Region.objects.filter(path__startswith=region.path).values("pk")
+        )
+    return rows.order_by("code")

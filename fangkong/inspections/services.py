@@ -17,7 +17,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +37,8 @@ from fangkong.inspections.models import (
     Inspection,
     InspectionDraft,
     InspectionMethod,
+    InspectionPlan,
+    PlanStatus,
     Rectification,
     RectificationEvent,
     RectificationStatus,
@@ -49,8 +52,10 @@ RECORDERS = {"admin", "officer", "inspector"}
 VERIFIERS = RECORDERS
 FIXERS = {"admin", "officer", "operator"}
 DRAWERS = {"admin", "officer"}
+PLANNERS = DRAWERS
 MAX_TEXT = 4000
 MAX_DAYS = 365  # the latest deadline: a year after the inspection
+FINDING_DAYS = datetime.timedelta(days=7)  # the deadline a finding's form proposes
 
 
 class NotInScope(ApiError):
@@ -114,7 +119,7 @@ def _check_answers(
                               "due_too_late")  # fmt: skip
 
 
-def _inspectors(actor: Any, usernames: Sequence[str] | None) -> list[User]:
+def inspectors_of(actor: Any, usernames: Sequence[str] | None) -> list[User]:
     if not usernames:
         return [actor] if isinstance(actor, User) else []
     found = {u.username: u for u in User.objects.filter(username__in=usernames, is_active=True)}
@@ -149,12 +154,19 @@ def inspection_record(
     answers: Sequence[AnswerIn],
     planned_at: datetime.datetime | None = None,
     inspectors: Sequence[str] | None = None,
+    plan: InspectionPlan | int | None = None,
     now: datetime.datetime | None = None,
 ) -> Inspection:
     """Record a done inspection and open one rectification per failed item, due on the
-    inspection's day plus the item's default days unless the answer gives its own deadline."""
+    inspection's day plus the item's default days unless the answer gives its own deadline.
+    Recorded against a `plan`, it carries the plan out: the plan's time becomes its planned
+    time and, unless named, the plan's inspectors its inspectors."""
     now = now or timezone.now()
     institution = _recordable(actor, institution)
+    planned = _plan_to_carry_out(plan, institution) if plan is not None else None
+    if planned is not None:
+        planned_at, unannounced = planned.planned_at, unannounced or planned.unannounced
+        inspectors = inspectors or [user.username for user in planned.inspectors.all()]
     if method not in InspectionMethod.values:
         raise field_error("method", _("Choose on_site, video or phone."), "invalid_choice")
     if done_at > now:
@@ -165,7 +177,7 @@ def inspection_record(
     version = published_version()
     items = {item.number: item for item in version.items.select_related("version")}
     _check_answers(answers, items, day)
-    people = _inspectors(actor, inspectors)
+    people = inspectors_of(actor, inspectors)
     inspection = Inspection.objects.create(
         institution=institution, method=method, unannounced=unannounced, planned_at=planned_at,
         done_at=done_at, done_on=day, checklist=version,
@@ -179,16 +191,33 @@ def inspection_record(
     for answer in sorted(answers, key=lambda a: a.item):
         if answer.result == AnswerResult.FAIL:
             _open(actor, inspection, items[answer.item], answer, day)
+    if planned is not None:
+        planned.status, planned.inspection = PlanStatus.DONE, inspection
+        planned.save(update_fields=["status", "inspection"])
     if isinstance(actor, User):  # the phone's draft of it has served
         InspectionDraft.objects.filter(institution=institution, author=actor).delete()
     audit_record(
         actor=actor, action="inspection.record", target=inspection,
         after={"institution": institution.code, "method": method, "unannounced": unannounced,
                "done_at": done_at.isoformat(), "checklist": version.number,
-               "failed": [a.item for a in answers if a.result == AnswerResult.FAIL]},
+               "failed": [a.item for a in answers if a.result == AnswerResult.FAIL],
+               "plan": planned.pk if planned is not None else None},
         region_path=institution.region.path, institution_id=institution.pk,
     )  # fmt: skip
     return inspection
+
+
+def _plan_to_carry_out(plan: InspectionPlan | int, institution: Institution) -> InspectionPlan:
+    """The plan, locked, if it is still planned and for this institution."""
+    pk = plan.pk if isinstance(plan, InspectionPlan) else plan
+    found = InspectionPlan.objects.select_for_update(of=("self",)).filter(pk=pk).first()
+    if found is None or found.institution_id != institution.pk:
+        raise field_error("plan_id", _("No planned inspection %(plan)s of this institution."),
+                          "unknown_plan", plan=pk)  # fmt: skip
+    if found.status != PlanStatus.PLANNED:
+        raise field_error("plan_id", _("This planned inspection is %(status)s already."),
+                          "not_planned", status=found.get_status_display())  # fmt: skip
+    return found
 
 
 def _open(
@@ -227,7 +256,7 @@ def _refuse_transition(rectification: Rectification, to: str) -> ValidationError
     )  # fmt: skip
 
 
-def _text(field: str, value: str, message: Any) -> str:
+def text_of(field: str, value: str, message: Any) -> str:
     value = value.strip()
     if not has_visible(value):
         raise field_error(field, message, "required")
@@ -246,7 +275,7 @@ def rectification_fix(
         raise Forbidden(_("Only the institution or its officers report a rectification fixed."))
     if rectification.status != RectificationStatus.OPEN:
         raise _refuse_transition(rectification, RectificationStatus.FIXED)
-    evidence = _text("evidence", evidence, _("Say what was done."))
+    evidence = text_of("evidence", evidence, _("Say what was done."))
     rectification.status = RectificationStatus.FIXED
     rectification.fixed_by = actor if isinstance(actor, User) else None
     rectification.fixed_at = now or timezone.now()
@@ -288,7 +317,7 @@ def rectification_verify(
         rectification.verified_at = now or timezone.now()
         action = "rectification.verify"
     else:
-        note = _text("note", note, _("Give the reason the fix is not accepted."))
+        note = text_of("note", note, _("Give the reason the fix is not accepted."))
         rectification.status = RectificationStatus.OPEN
         rectification.fixed_by, rectification.fixed_at, rectification.evidence = None, None, ""
         action = "rectification.reopen"
@@ -373,38 +402,35 @@ def draw_weights(region: Region, day: datetime.date) -> dict[str, float]:
         Q(opened_on__isnull=True) | Q(opened_on__lte=day),
         Q(closed_on__isnull=True) | Q(closed_on__gte=day),
     )
-    inspections = Inspection.objects.filter(done_on__lte=day)
-    open_rows = Rectification.objects.filter(
-        status__in=[RectificationStatus.OPEN, RectificationStatus.FIXED]
-    )
     if region.path:
-        subtree = Region.objects.filter(path__startswith=region.path).values("pk")
-        units = units.filter(region__in=subtree)
-        inspections = inspections.filter(institution__region__in=subtree)
-        open_rows = open_rows.filter(institution__region__in=subtree)
-    # Grouped on the inspections and rectifications themselves: one pass each, no join back.
-    latest = dict(
-        inspections.values("institution_id").annotate(last=Max("done_on"))
-        .values_list("institution_id", "last").order_by()
+        units = units.filter(region__in=Region.objects.filter(path__startswith=region.path)
+                             .values("pk"))  # fmt: skip
+    # One pass over the institutions, each asking its own index entries: the latest
+    # inspection within the cap (older ones weigh as never), and its unverified and overdue
+    # rectifications (a partial index holds only those). No join of the region's inspections.
+    latest = (
+        Inspection.objects.filter(institution=OuterRef("pk"), done_on__lte=day,
+                                  done_on__gt=day - datetime.timedelta(days=STALE_CAP_DAYS))
+        .order_by("-done_on").values("done_on")[:1]
     )  # fmt: skip
-    counts: dict[int, int] = {}
-    overdue: dict[int, int] = {}
-    grouped = (
-        open_rows.values("institution_id")
-        .annotate(n=Count("pk"), late=Count("pk", filter=Q(due_date__lt=day)))
-        .values_list("institution_id", "n", "late").order_by()
-    )  # fmt: skip
-    for institution_id, n, late in grouped:
-        counts[institution_id], overdue[institution_id] = n, late
-    rows = [(pk, code, latest.get(pk)) for pk, code in units.values_list("pk", "code")]
+    unverified = Rectification.objects.filter(
+        institution=OuterRef("pk"), status__in=[RectificationStatus.OPEN, RectificationStatus.FIXED]
+    ).order_by()
+    rows = units.annotate(
+        last=Subquery(latest),
+        n=Coalesce(Subquery(unverified.values("institution").annotate(c=Count("*"))
+                            .values("c")), 0),
+        late=Coalesce(Subquery(unverified.filter(due_date__lt=day).values("institution")
+                               .annotate(c=Count("*")).values("c")), 0),
+    ).values_list("code", "last", "n", "late")  # fmt: skip
     weights = {}
-    for pk, code, last in rows:
+    for code, last, n, late in rows:
         stale = STALE_CAP_DAYS if last is None else min(STALE_CAP_DAYS, (day - last).days)
         weight = (
             1
             + STALE_WEIGHT * stale / STALE_CAP_DAYS
-            + OPEN_WEIGHT * min(counts.get(pk, 0), CAPPED)
-            + OVERDUE_WEIGHT * min(overdue.get(pk, 0), CAPPED)
+            + OPEN_WEIGHT * min(n, CAPPED)
+            + OVERDUE_WEIGHT * min(late, CAPPED)
         )
         weights[code] = round(weight, 6)
     return dict(sorted(weights.items()))

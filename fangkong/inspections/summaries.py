@@ -105,3 +105,114 @@ def week_summary(
     ]
     summary.median_days_to_fix = float(statistics.median(days)) if days else None
     return summary
+
+
+@dataclass
+class ChildSummary:
+    """One child region's part of a week's summary (`region` the parent itself for the
+    institutions placed directly in it, so that the parts add up to the whole)."""
+
+    region: Region
+    direct: bool
+    summary: WeekSummary
+
+
+def _child_keys(region: Region) -> tuple[dict[int, int], list[tuple[Region, bool]]]:
+    """Each region id of the subtree mapped to the id of the child holding it (the parent's
+    own id for the parent), and the children in code order, the parent last."""
+    children = list(Region.objects.filter(parent=region).order_by("code"))
+    by_path = {child.path: child.pk for child in children}
+    keys: dict[int, int] = {}
+    start = len(region.path)
+    for pk, path in Region.objects.filter(path__startswith=region.path).values_list("pk", "path"):
+        rest = path[start:]
+        keys[pk] = by_path.get(path[: start + rest.find("/") + 1], region.pk) if rest else region.pk
+    return keys, [(child, False) for child in children] + [(region, True)]
+
+
+def children_summaries(
+    region: Region, week_start: datetime.date, today: datetime.date | None = None
+) -> list[ChildSummary]:
+    """The week's summary of `region` broken down by its child regions: the same numbers as
+    `week_summary`, grouped by the region of each institution (one grouped query each), so
+    that the children's counts add up to the parent's. The part of institutions placed
+    directly in the region comes last, and only when it has anything to show."""
+    today = today or timezone.localdate()
+    end = week_start + WEEK
+    keys, order = _child_keys(region)
+    parts = {r.pk: WeekSummary(region=r, week_start=week_start) for r, _direct in order}
+    for part in parts.values():
+        part.by_method = dict.fromkeys(InspectionMethod.values, 0)
+        part.rectifications = dict.fromkeys(RECTIFICATION_KEYS, 0)
+    inspections = _in_region(
+        Inspection.objects.filter(done_on__gte=week_start, done_on__lt=end),
+        region, "institution__region",
+    )  # fmt: skip
+    for row in inspections.values("institution__region_id", "method", "unannounced").annotate(
+        n=Count("pk")
+    ).order_by():  # fmt: skip
+        part = parts[keys[row["institution__region_id"]]]
+        part.inspections += row["n"]
+        part.by_method[row["method"]] += row["n"]
+        part.unannounced += row["n"] if row["unannounced"] else 0
+    _fold_findings(parts, keys, inspections)
+    _fold_rectifications(parts, keys, region, week_start, end, today)
+    return [
+        ChildSummary(region=r, direct=direct, summary=parts[r.pk])
+        for r, direct in order
+        if not direct or parts[r.pk].inspections or parts[r.pk].rectifications["total"]
+    ]
+
+
+RECTIFICATION_KEYS = ("total", "open", "fixed", "verified", "overdue")
+
+
+def _fold_findings(
+    parts: dict[int, WeekSummary], keys: dict[int, int], inspections: QuerySet[Any]
+) -> None:
+    english = (get_language() or "").startswith("en")
+    failed = (
+        Answer.objects.filter(inspection__in=inspections.values("pk"), result=AnswerResult.FAIL)
+        .values("inspection__institution__region_id", "item__number", "item__text_zh",
+                "item__text_en")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )  # fmt: skip
+    counts: dict[int, dict[tuple[int, str], int]] = {}
+    for row in failed:
+        key = (row["item__number"], row["item__text_en"] if english else row["item__text_zh"])
+        found = counts.setdefault(keys[row["inspection__institution__region_id"]], {})
+        found[key] = found.get(key, 0) + row["n"]
+    for pk, found in counts.items():
+        parts[pk].findings = sorted(((n, t, c) for (n, t), c in found.items()),
+                                    key=lambda f: (-f[2], f[0]))  # fmt: skip
+
+
+def _fold_rectifications(
+    parts: dict[int, WeekSummary],
+    keys: dict[int, int],
+    region: Region,
+    week_start: datetime.date,
+    end: datetime.date,
+    today: datetime.date,
+) -> None:
+    found = _in_region(
+        Rectification.objects.filter(opened_on__gte=week_start, opened_on__lt=end),
+        region, "institution__region",
+    )  # fmt: skip
+    overdue = ~Q(status=RectificationStatus.VERIFIED) & Q(due_date__lt=today)
+    grouped = found.values("institution__region_id", "status").annotate(
+        n=Count("pk"), late=Count("pk", filter=overdue)
+    ).order_by()  # fmt: skip
+    for row in grouped:
+        counts = parts[keys[row["institution__region_id"]]].rectifications
+        counts["total"] += row["n"]
+        counts[row["status"]] += row["n"]
+        counts["overdue"] += row["late"]
+    days: dict[int, list[int]] = {}
+    for region_id, opened_on, fixed_at in found.filter(fixed_at__isnull=False).values_list(
+        "institution__region_id", "opened_on", "fixed_at"
+    ):  # fmt: skip
+        days.setdefault(keys[region_id], []).append((timezone.localdate(fixed_at) - opened_on).days)
+    for pk, values in days.items():
+        parts[pk].median_days_to_fix = float(statistics.median(values))

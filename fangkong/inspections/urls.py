@@ -19,4 +19,9 @@ urlpatterns = [
     path("rectifications/<int:pk>/verify/", views.verify, name="verify"),
     path("rectifications/<int:pk>/evidence/", views.evidence_add, name="evidence_add"),
     path("evidence/<int:pk>/", views.evidence_file, name="evidence"),
+    path("inspections/regions/<str:code>/plans/", views.region_plans, name="region_plans"),
+    path("inspections/plans/mine/", views.my_plans, name="my_plans"),
+    path("inspections/plans/<int:pk>/", views.plan, name="plan"),
+    path("inspections/plans/<int:pk>/cancel/", views.plan_cancel, name="plan_cancel"),
+    path("liaison-findings/<int:pk>/rectification/", views.finding_rectify, name="finding_rectify"),
 ]

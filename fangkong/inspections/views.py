@@ -15,14 +15,23 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from fangkong.core.dates import parse_day
 from fangkong.core.errors import error_items
 from fangkong.core.exceptions import ApiError
-from fangkong.inspections import exports, selectors, services, summaries, uploads
-from fangkong.inspections.forms import DrawForm, FixForm, InspectionForm, VerifyForm
-from fangkong.inspections.models import RectificationStatus
+from fangkong.inspections import exports, plans, selectors, services, summaries, uploads
+from fangkong.inspections.forms import (
+    CancelForm,
+    DrawForm,
+    FindingRectificationForm,
+    FixForm,
+    InspectionForm,
+    PlanForm,
+    VerifyForm,
+)
+from fangkong.inspections.models import InspectionPlan, PlanStatus, RectificationStatus
 from fangkong.institutions.models import Institution
 from fangkong.institutions.selectors import institution_get
 from fangkong.regions.selectors import region_get
@@ -46,11 +55,19 @@ def institution_section(request: HttpRequest, institution: Institution) -> str:
 def institution(request: HttpRequest, code: str) -> HttpResponse:
     unit = institution_get(user=request.user, code=code)
     rectifications = selectors.rectification_list(user=request.user, institution=unit)
+    may_record = selectors.may_record(request.user, unit)
     return render(request, "inspections/institution.html", {
-        "institution": unit, "today": timezone.localdate(),
+        "institution": unit, "today": timezone.localdate(), "now": timezone.now(),
         "inspections": selectors.inspection_list(user=request.user, institution=unit)[:200],
         "open": rectifications.exclude(status=RectificationStatus.VERIFIED),
-        "may_record": selectors.may_record(request.user, unit),
+        "plans": selectors.plan_list(user=request.user, institution=unit,
+                                     status=PlanStatus.PLANNED)[:PAGE_ROWS],
+        "findings": selectors.findings_without_rectification(user=request.user,
+                                                             institution=unit)[:PAGE_ROWS],
+        "may_record": may_record, "may_rectify": may_record,
+        "finding_form": FindingRectificationForm(
+            initial={"due_date": timezone.localdate() + services.FINDING_DAYS}
+        ),
     })  # fmt: skip
 
 
@@ -69,6 +86,9 @@ def record(request: HttpRequest, code: str) -> HttpResponse:
     if draft is not None:  # the answers given before the connection dropped
         initial |= {key: value for key, value in draft.data.items() if value != ""}
         initial["unannounced"] = draft.data.get("unannounced") == "on"
+    plan = _plan_of(request, unit)
+    if plan is not None:
+        initial |= {"method": plan.method, "unannounced": plan.unannounced}
     form = InspectionForm(initial=initial, items=items)
     if request.method == "POST":
         form = InspectionForm(request.POST, items=items)
@@ -78,7 +98,7 @@ def record(request: HttpRequest, code: str) -> HttpResponse:
             data = form.cleaned_data
             holder["inspection"] = services.inspection_record(
                 actor=request.user, institution=unit, method=data["method"],
-                unannounced=data["unannounced"], done_at=data["done_at"],
+                unannounced=data["unannounced"], done_at=data["done_at"], plan=plan,
                 answers=[services.AnswerIn(item=item.number, result=data[f"result_{item.number}"],
                                            note=data[f"note_{item.number}"]) for item in items],
             )  # fmt: skip
@@ -87,8 +107,21 @@ def record(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("The inspection was recorded."))
             return redirect("inspections:detail", pk=holder["inspection"].pk)
     return render(request, "inspections/record.html", {"institution": unit, "form": form,
-                                                       "version": version,
-                                                       "draft": draft})  # fmt: skip
+                                                       "version": version, "draft": draft,
+                                                       "plan": plan})  # fmt: skip
+
+
+def _plan_of(request: HttpRequest, unit: Institution) -> InspectionPlan | None:
+    """The plan named by `?plan=`, still planned, of this institution; 404 for any other."""
+    value = request.GET.get("plan")
+    if not value:
+        return None
+    if not value.isdigit():
+        raise Http404(_("No such planned inspection."))
+    plan = selectors.plan_get(user=request.user, pk=int(value))
+    if plan.institution_id != unit.pk or plan.status != PlanStatus.PLANNED:
+        raise Http404(_("No such planned inspection."))
+    return plan
 
 
 @login_required
@@ -234,6 +267,8 @@ def region(request: HttpRequest, code: str) -> HttpResponse:
         "filters": [(key, _label(key)) for key in selectors.RectificationFilter.ALL],
         "draws": selectors.draw_list(user=request.user, region=area)[:100],
         "may_draw": may_draw, "form": form,
+        "late_plans": selectors.plan_list(user=request.user, region=area,
+                                          status=selectors.PlanFilter.LATE).count(),
     })  # fmt: skip
 
 
@@ -259,8 +294,15 @@ def summary(request: HttpRequest, code: str) -> HttpResponse:
     """The region's week of supervision: by method, unannounced, findings, rectifications."""
     week = _summary(request, code)
     most = max((count for _n, _t, count in week.findings), default=0)
+    children = [
+        {"region": part.region, "direct": part.direct, "summary": part.summary,
+         "methods": [part.summary.by_method.get(value, 0) for value, _l in
+                     selectors.METHOD_CHOICES],
+         "failed": sum(count for _n, _t, count in part.summary.findings)}
+        for part in summaries.children_summaries(week.region, week.week_start)
+    ]  # fmt: skip
     return render(request, "inspections/summary.html", {
-        "summary": week, "region": week.region,
+        "summary": week, "region": week.region, "children": children,
         "previous_week": week.week_start - summaries.WEEK,
         "next_week": week.week_start + summaries.WEEK,
         "methods": [(label, week.by_method.get(value, 0)) for value, label in
@@ -273,7 +315,9 @@ def summary(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def summary_xlsx(request: HttpRequest, code: str) -> HttpResponse:
-    return exports.summary_response(request, _summary(request, code))
+    week = _summary(request, code)
+    children = summaries.children_summaries(week.region, week.week_start)
+    return exports.summary_response(request, week, children)
 
 
 def _label(key: str) -> str:
@@ -287,16 +331,122 @@ def _tell(request: HttpRequest, form: Form) -> None:
         messages.error(request, " ".join(str(error) for error in errors))
 
 
-def _try(form: Form, write: Callable[[], Any]) -> bool:
-    """Run a service; put its refusal on the form, under the field it names."""
+def _try(form: Form, write: Callable[[], Any], names: dict[str, str] | None = None) -> bool:
+    """Run a service; put its refusal on the form, under the field it names (renamed by
+    `names` where the form calls it otherwise)."""
+    names = names or {}
     try:
         write()
     except ValidationError as exc:
         for item in error_items(exc):
-            name = item["field"]
+            name = names.get(item["field"] or "", item["field"])
             form.add_error(name if name in form.fields else None, str(item["message"]))
         return False
     except ApiError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        name = names.get(exc.field or "", exc.field)
+        form.add_error(name if name in form.fields else None, str(exc.message))
         return False
     return True
+
+
+# Planned inspections -----------------------------------------------------------------------
+
+
+@login_required
+def region_plans(request: HttpRequest, code: str) -> HttpResponse:
+    """A region's planned inspections (late ones flagged), and the form planning one."""
+    area = region_get(user=request.user, code=code)
+    status = request.GET.get("status") or selectors.PlanFilter.PLANNED
+    if status not in selectors.PlanFilter.ALL:
+        status = selectors.PlanFilter.PLANNED
+    may_plan = selectors.may_plan_in(request.user, area)
+    form = PlanForm()
+    if request.method == "POST" and may_plan:
+        form = PlanForm(request.POST)
+        holder: dict[str, Any] = {}
+
+        def write() -> None:
+            data = form.cleaned_data
+            holder["plan"] = plans.plan_create(
+                actor=request.user, institution=data["institution"].strip(),
+                method=data["method"], planned_at=data["planned_at"],
+                unannounced=data["unannounced"], inspectors=data["inspectors"],
+            )  # fmt: skip
+
+        if form.is_valid() and _try(form, write, {"institution_code": "institution"}):
+            messages.success(request, _("The inspection was planned."))
+            return redirect("inspections:plan", pk=holder["plan"].pk)
+    rows = selectors.plan_list(user=request.user, region=area, status=status)
+    return render(request, "inspections/plans.html", {
+        "region": area, "status": status, "plans": rows[:PAGE_ROWS], "total": rows.count(),
+        "now": timezone.now(), "may_plan": may_plan, "form": form,
+        "filters": [(key, _plan_label(key)) for key in selectors.PlanFilter.ALL],
+        "codes": selectors.institution_codes(user=request.user, region=area)[:PAGE_ROWS]
+        if may_plan else [],
+    })  # fmt: skip
+
+
+@login_required
+def my_plans(request: HttpRequest) -> HttpResponse:
+    """The planned inspections naming the signed-in user among the inspectors."""
+    rows = selectors.plan_list(user=request.user, inspector=request.user,
+                               status=PlanStatus.PLANNED)  # fmt: skip
+    done = selectors.plan_list(user=request.user, inspector=request.user).exclude(
+        status=PlanStatus.PLANNED
+    )
+    return render(request, "inspections/my_plans.html", {
+        "plans": rows[:PAGE_ROWS], "past": done.order_by("-planned_at", "-pk")[:50],
+        "now": timezone.now(),
+    })  # fmt: skip
+
+
+@login_required
+def plan(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.plan_get(user=request.user, pk=pk)
+    unit = found.institution
+    return render(request, "inspections/plan.html", {
+        "plan": found, "institution": unit, "now": timezone.now(),
+        "may_cancel": found.status == PlanStatus.PLANNED and selectors.may_plan(request.user,
+                                                                                 unit),
+        "may_record": found.status == PlanStatus.PLANNED and selectors.may_record(request.user,
+                                                                                   unit),
+        "cancel_form": CancelForm(),
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def plan_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.plan_get(user=request.user, pk=pk)
+    form = CancelForm(request.POST)
+    if form.is_valid() and _try(form, lambda: plans.plan_cancel(
+        actor=request.user, plan=found, reason=form.cleaned_data["reason"]
+    )):  # fmt: skip
+        messages.success(request, _("The planned inspection was cancelled."))
+    else:
+        _tell(request, form)
+    return redirect("inspections:plan", pk=found.pk)
+
+
+def _plan_label(key: str) -> str:
+    if key == selectors.PlanFilter.LATE:
+        return pgettext("plan", "Late")
+    return str(PlanStatus(key).label)
+
+
+# A liaison's finding put right ---------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def finding_rectify(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open the rectification of a liaison's finding, due on the form's day."""
+    finding = selectors.finding_get(user=request.user, pk=pk)
+    form = FindingRectificationForm(request.POST)
+    if form.is_valid() and _try(form, lambda: services.rectification_from_finding(
+        actor=request.user, finding=finding, due_date=form.cleaned_data["due_date"]
+    )):  # fmt: skip
+        messages.success(request, _("The rectification was opened."))
+    else:
+        _tell(request, form)
+    return redirect("inspections:institution", code=finding.institution.code)

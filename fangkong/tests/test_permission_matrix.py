@@ -424,12 +424,18 @@ INSPECTION_API_URLS = [
     "/api/v1/regions/{region}/spot-checks",
     "/api/v1/inspections/{inspection}",
     "/api/v1/rectifications/{rectification}",
+    "/api/v1/regions/{region}/inspection-plans",
+    "/api/v1/regions/{region}/inspection-plans?status=late",
+    "/api/v1/institutions/{institution}/inspection-plans",
+    "/api/v1/inspection-plans/{plan}",
 ]
 INSPECTION_PAGES = [
     "/inspections/institutions/{institution}/",
     "/inspections/institutions/{institution}/new/",
     "/inspections/regions/{region}/",
     "/inspections/{inspection}/",
+    "/inspections/regions/{region}/plans/",
+    "/inspections/plans/{plan}/",
 ]
 
 
@@ -447,10 +453,25 @@ def _inspection_of(institution):
                              answers=[AnswerIn(item=4, result="fail")])  # fmt: skip
 
 
+def _plan_of(institution, unannounced=False):
+    """A video check of the institution planned by the system for tomorrow."""
+    import datetime
+
+    from django.utils import timezone
+
+    from fangkong.core.scoping import SYSTEM
+    from fangkong.inspections.plans import plan_create
+
+    return plan_create(actor=SYSTEM, institution=institution, method="video",
+                       planned_at=timezone.now() + datetime.timedelta(days=1),
+                       unannounced=unannounced)  # fmt: skip
+
+
 def _inspection_urls(url, region, institution):
     inspection = _inspection_of(institution)
     return url.format(region=region, institution=institution, inspection=inspection.pk,
-                      rectification=inspection.rectifications.get().pk)  # fmt: skip
+                      rectification=inspection.rectifications.get().pk,
+                      plan=_plan_of(institution).pk)  # fmt: skip
 
 
 @pytest.mark.parametrize("url", INSPECTION_API_URLS)
@@ -514,40 +535,99 @@ def test_inspection_writes_answer_404_outside_scope(world, persona, region, inst
     assert Inspection.objects.count() == 1 and not SpotCheckDraw.objects.exists()
 
 
-def _evidence_of(institution, settings, tmp_path):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from fangkong.core.scoping import SYSTEM
-    from fangkong.inspections.uploads import evidence_add
-
-    settings.FANGKONG_EVIDENCE_DIR = tmp_path
-    rectification = _inspection_of(institution).rectifications.get()
-    photo = SimpleUploadedFile("gate.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32)
-    return evidence_add(actor=SYSTEM, rectification=rectification, upload=photo)
-
-
-@pytest.mark.parametrize("persona", INSIDE)
-def test_evidence_files_are_served_inside_scope(world, persona, settings, tmp_path):
-    _region, institution = INSIDE[persona]
-    evidence = _evidence_of(institution, settings, tmp_path)
-    assert world.client(persona).get(f"/evidence/{evidence.pk}/").status_code == 200
-
-
 @pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
-def test_evidence_files_answer_404_outside_scope(
+def test_inspection_plan_and_upload_writes_answer_404_outside_scope(
     world, persona, region, institution, settings, tmp_path
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from fangkong.inspections.models import Evidence
+    from fangkong.inspections.models import Evidence, InspectionPlan, Rectification
 
-    evidence = _evidence_of(institution, settings, tmp_path)
-    client = world.client(persona)
-    assert client.get(f"/evidence/{evidence.pk}/").status_code == 404
-    upload = {"file": SimpleUploadedFile("x.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32)}
-    assert client.post(f"/rectifications/{evidence.rectification_id}/evidence/",
-                       upload).status_code == 404  # fmt: skip
-    assert Evidence.objects.count() == 1
+    settings.FANGKONG_EVIDENCE_DIR = tmp_path
+    inspection = _inspection_of(institution)
+    rectification = inspection.rectifications.get()
+    plan = _plan_of(institution)
+    finding = _finding_of(world, institution)
+    api, client = world.api(persona), world.client(persona)
+
+    def photo():
+        return {"file": SimpleUploadedFile("x.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32)}
+
+    body = {"institution_code": institution, "method": "video",
+            "planned_at": "2099-01-01T10:00:00+08:00"}  # fmt: skip
+    answers = [
+        api.post("/api/v1/inspection-plans", data=json.dumps(body),
+                 content_type="application/json"),
+        api.post(f"/api/v1/inspection-plans/{plan.pk}/cancel",
+                 data=json.dumps({"reason": "x"}), content_type="application/json"),
+        api.post(f"/api/v1/rectifications/{rectification.pk}/evidence", photo()),
+        api.post(f"/api/v1/inspections/{inspection.pk}/answers/4/photos", photo()),
+        api.post(f"/api/v1/liaison-findings/{finding.pk}/rectification",
+                 data=json.dumps({"due_date": "2099-01-01"}), content_type="application/json"),
+        client.post(f"/inspections/regions/{region}/plans/",
+                    {"institution": institution, "method": "video",
+                     "planned_at": "2099-01-01T10:00"}),
+        client.post(f"/inspections/plans/{plan.pk}/cancel/", {"reason": "x"}),
+        client.post(f"/liaison-findings/{finding.pk}/rectification/", {"due_date": "2099-01-01"}),
+        client.get(f"/inspections/institutions/{institution}/new/?plan={plan.pk}"),
+    ]  # fmt: skip
+    assert [response.status_code for response in answers] == [404] * len(answers)
+    plan.refresh_from_db()
+    assert plan.status == "planned" and InspectionPlan.objects.count() == 1
+    assert not Evidence.objects.exists()
+    assert not Rectification.objects.filter(finding=finding).exists()
+
+
+def _finding_of(world, institution):
+    """A liaison's finding at the institution."""
+    import datetime
+
+    from fangkong.accounts.services import user_ensure
+    from fangkong.core.scoping import SYSTEM
+    from fangkong.liaison.services import assignment_create, duty_log_add
+
+    leader, _created = user_ensure(actor=SYSTEM, username=f"leader-{institution}")
+    assignment_create(actor=SYSTEM, institution_code=institution, username=leader.username,
+                      level="league", start_date=datetime.date(2021, 10, 1))  # fmt: skip
+    log = duty_log_add(actor=leader, institution=world.institutions[institution],
+                       day=datetime.date(2021, 10, 20), method="phone", checked="门岗",
+                       findings=["隔离室未配备消毒用品"])  # fmt: skip
+    return log.findings.get()
+
+
+@pytest.mark.parametrize("persona", ["operator", "other_operator"])
+def test_an_unannounced_plan_is_hidden_from_the_institution_inside_its_scope(world, persona):
+    region, institution = INSIDE[persona]
+    plan = _plan_of(institution, unannounced=True)
+    api, client = world.api(persona), world.client(persona)
+    assert api.get(f"/api/v1/inspection-plans/{plan.pk}").status_code == 404
+    assert client.get(f"/inspections/plans/{plan.pk}/").status_code == 404
+    listed = api.get(f"/api/v1/institutions/{institution}/inspection-plans").json()
+    assert listed["count"] == 0
+    assert api.get(f"/api/v1/regions/{region}/inspection-plans").json()["count"] == 0
+
+
+def test_the_own_plans_list_and_page_show_only_plans_naming_the_reader(world):
+    import datetime
+
+    from django.utils import timezone
+
+    from fangkong.accounts.models import Role
+    from fangkong.conftest import make_user
+    from fangkong.core.scoping import SYSTEM
+    from fangkong.inspections.plans import plan_create
+
+    world.users["inspector"] = make_user("inspector", Role.INSPECTOR, world.regions["152921"])
+    _plan_of("1529230001")  # naming nobody
+    mine = plan_create(actor=SYSTEM, institution="1529210001", method="video",
+                       planned_at=timezone.now() + datetime.timedelta(days=1),
+                       inspectors=["inspector"])  # fmt: skip
+    listed = world.api("inspector").get("/api/v1/inspection-plans").json()
+    assert [p["id"] for p in listed["items"]] == [mine.pk]
+    for persona in ("zuoqi", "operator", "ejina"):
+        assert world.api(persona).get("/api/v1/inspection-plans").json()["count"] == 0
+        page = world.client(persona).get("/inspections/plans/mine/").content.decode()
+        assert f'id="plan-{mine.pk}"' not in page
 
 
 # Testing rounds (fangkong/lab) ------------------------------------------------------------------

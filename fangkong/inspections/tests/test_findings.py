@@ -52,3 +52,41 @@ def test_a_finding_out_of_scope_answers_404(world, finding):
                     {"due_date": "2021-10-23"})  # fmt: skip
     assert response.status_code == 404
     assert not Rectification.objects.exists()
+
+
+def test_the_supervision_page_offers_an_officer_a_button_for_the_finding(world, finding):
+    client = world.client("zuoqi")
+    page = client.get("/inspections/institutions/1529210001/").content.decode()
+    assert f'id="finding-{finding.pk}"' in page and "生成整改" in page
+    response = client.post(f"/liaison-findings/{finding.pk}/rectification/",
+                           {"due_date": "2021-10-30"})  # fmt: skip
+    assert response.status_code == 302
+    rectification = Rectification.objects.get(finding=finding)
+    assert (rectification.status, rectification.due_date) == ("open", datetime.date(2021, 10, 30))
+    after = client.get("/inspections/institutions/1529210001/").content.decode()
+    assert f'id="finding-{finding.pk}"' not in after  # listed with the rectifications now
+    assert "隔离室未配备消毒用品" in after
+
+
+def test_the_institution_sees_the_finding_but_no_button(world, finding):
+    page = world.client("operator").get("/inspections/institutions/1529210001/").content.decode()
+    assert f'id="finding-{finding.pk}"' in page and "生成整改" not in page
+    response = world.client("operator").post(f"/liaison-findings/{finding.pk}/rectification/",
+                                             {"due_date": "2021-10-30"})  # fmt: skip
+    assert response.status_code == 302
+    assert not Rectification.objects.exists()
+
+
+def test_a_deadline_before_the_finding_is_refused_on_the_page(world, finding):
+    client = world.client("zuoqi")
+    response = client.post(f"/liaison-findings/{finding.pk}/rectification/",
+                           {"due_date": "2021-10-01"})  # fmt: skip
+    assert not Rectification.objects.exists()
+    assert "整改期限早于发现日期" in client.get(response["Location"]).content.decode()
+
+
+def test_the_button_of_a_finding_out_of_scope_answers_404(world, finding):
+    response = world.client("ejina").post(f"/liaison-findings/{finding.pk}/rectification/",
+                                          {"due_date": "2021-10-30"})  # fmt: skip
+    assert response.status_code == 404
+    assert not Rectification.objects.exists()
