@@ -64,7 +64,8 @@ class RiskArea(models.Model):
     )
     created_at = models.DateTimeField(_("recorded at"), default=now)
 
-    scoping = Scoping(region="authority")
+    # Officers see what they declared; an operator, what holds for their institution's region.
+    scoping = Scoping(region="authority", institution_region="authority")
 
     class Meta:
         verbose_name = _("risk area")
