@@ -170,22 +170,25 @@ class CheckInOut(Schema):
 def list_check_ins(
     request: HttpRequest, code: InstitutionCodeRef, status: CheckInStatus | None = None
 ) -> Any:
-    """The visitors' own check-ins of the last 24 hours, newest first (`status=pending`: those
-    waiting at the gate), each with its risk-area flag and the entry check's answer."""
+    """The visitors' own check-ins still waiting and those of the last 24 hours, newest first
+    (`status=pending`: those waiting), each with its risk-area flag and the entry check's
+    answer."""
     institution = institution_get(user=request.user, code=code)
     return checkin.checkin_queue(user=request.user, institution=institution, status=status)
 
 
-class ConfirmIn(InputSchema):
+class CheckInConfirmIn(InputSchema):
     exception_reason: Annotated[Text, Field(max_length=500)] | None = None
 
 
-class RefuseIn(InputSchema):
+class CheckInRefuseIn(InputSchema):
     reason: Annotated[Text, Field(min_length=1, max_length=300)]
 
 
 @router.post("/self-check-ins/{check_in_id}/confirm", response=answers({200: CheckInOut}, WRITE))
-def confirm_check_in(request: HttpRequest, check_in_id: RowId, payload: ConfirmIn) -> SelfCheckIn:
+def confirm_check_in(
+    request: HttpRequest, check_in_id: RowId, payload: CheckInConfirmIn
+) -> SelfCheckIn:
     """Let the visitor in: the visit is recorded (422 `entry_refused` during a closure that
     forbids visits, unless an officer gives an `exception_reason`)."""
     found = checkin.checkin_get(user=request.user, pk=check_in_id)
@@ -195,7 +198,9 @@ def confirm_check_in(request: HttpRequest, check_in_id: RowId, payload: ConfirmI
 
 
 @router.post("/self-check-ins/{check_in_id}/refuse", response=answers({200: CheckInOut}, WRITE))
-def refuse_check_in(request: HttpRequest, check_in_id: RowId, payload: RefuseIn) -> SelfCheckIn:
+def refuse_check_in(
+    request: HttpRequest, check_in_id: RowId, payload: CheckInRefuseIn
+) -> SelfCheckIn:
     """Turn the visitor away with a reason, which their status page shows."""
     found = checkin.checkin_get(user=request.user, pk=check_in_id)
     return checkin.checkin_refuse(actor=request.user, check_in=found, reason=payload.reason)

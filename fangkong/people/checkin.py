@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -356,9 +356,11 @@ def checkin_get(*, user: Any, pk: int) -> SelfCheckIn:
 def checkin_queue(
     *, user: Any, institution: Institution, status: str | None = None
 ) -> QuerySet[SelfCheckIn]:
-    """The institution's check-ins of the last day, pending first, newest first."""
+    """The institution's check-ins still waiting, whenever sent, and those of the last 24
+    hours, newest first."""
     since = timezone.now() - datetime.timedelta(hours=24)
-    rows = checkins_visible(user).filter(institution=institution, submitted_at__gte=since)
+    recent = Q(status=CheckInStatus.PENDING) | Q(submitted_at__gte=since)
+    rows = checkins_visible(user).filter(recent, institution=institution)
     if status is not None:
         rows = rows.filter(status=status)
     return rows.select_related("institution", "visit").order_by("-submitted_at", "-id")

@@ -6,6 +6,7 @@ they came from names the area's region, or when it contains the area's place.
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ from fangkong.core.text import has_visible
 from fangkong.institutions.models import Institution
 from fangkong.people.checkin_models import RISK_ORDER, RiskArea, RiskLevel
 from fangkong.people.identity import DocumentType
+from fangkong.people.models import Visit
 from fangkong.regions.models import NATION_CODE, Region
 
 MAKERS = {"admin", "officer"}  # declare, change and end risk areas
@@ -197,6 +199,10 @@ class RiskMatch:
     level: str  # "" when no area matches
     note: str  # which areas, and why, for the gate staff
 
+    @property
+    def label(self) -> str:
+        return str(RiskLevel(self.level).label) if self.level else ""
+
 
 def _reasons(area: RiskArea, number: str, came_from: str) -> list[str]:
     reasons = []
@@ -211,6 +217,18 @@ def _reasons(area: RiskArea, number: str, came_from: str) -> list[str]:
     return reasons
 
 
+def _match(areas: list[RiskArea], number: str, came_from: str) -> RiskMatch:
+    level, notes = "", []
+    for area in areas:
+        reasons = _reasons(area, number, _compact(came_from))
+        if not reasons:
+            continue
+        notes.append(f"{area.get_level_display()}: {'; '.join(dict.fromkeys(reasons))}")
+        if RISK_ORDER[area.level] > RISK_ORDER[level]:
+            level = area.level
+    return RiskMatch(level=level, note=" · ".join(notes)[:500])
+
+
 def risk_match(
     *,
     institution: Institution,
@@ -222,13 +240,21 @@ def risk_match(
     """The highest level of the areas in force that the visitor lives in or came from."""
     day = timezone.localdate(at or timezone.now())
     number = id_number if document_type == DocumentType.RIC else ""
-    origin = _compact(came_from)
-    level, notes = "", []
-    for area in areas_for_institution(institution, day):
-        reasons = _reasons(area, number, origin)
-        if not reasons:
-            continue
-        notes.append(f"{area.get_level_display()}: {'; '.join(dict.fromkeys(reasons))}")
-        if RISK_ORDER[area.level] > RISK_ORDER[level]:
-            level = area.level
-    return RiskMatch(level=level, note=" · ".join(notes)[:500])
+    return _match(list(areas_for_institution(institution, day)), number, came_from)
+
+
+def visit_flags(
+    *, institution: Institution, day: datetime.date, visits: Iterable[Visit]
+) -> dict[int, RiskMatch]:
+    """The risk flags of a day's visits (those that match an area), by visit id."""
+    areas = list(areas_for_institution(institution, day))
+    if not areas:
+        return {}
+    flags = {}
+    for visit in visits:
+        person = visit.visitor
+        number = person.id_number if person.document_type == DocumentType.RIC else ""
+        match = _match(areas, number, visit.came_from)
+        if match.level:
+            flags[visit.pk] = match
+    return flags

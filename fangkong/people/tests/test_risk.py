@@ -152,3 +152,15 @@ def test_the_operator_reads_the_areas_but_has_no_form(world):
         "place": "x", "level": "low", "start_date": _today()})  # fmt: skip
     assert posted.status_code == 404
     assert RiskArea.objects.count() == 1
+
+
+def test_a_visit_the_office_registers_is_flagged_on_the_people_page(world):
+    from fangkong.people.services import person_register, visit_create
+
+    _area(world, region="620100", level="high", days_ago=3)
+    person = person_register(actor=SYSTEM, name="王五", id_number=VISITOR).person
+    an_hour_ago = timezone.now() - datetime.timedelta(hours=1)
+    visit_create(actor=SYSTEM, institution=world.institutions["1529210001"], visitor=person,
+                 check_in=an_hour_ago, came_from="兰州市")  # fmt: skip
+    page = world.client("operator").get("/people/institutions/1529210001/").content.decode()
+    assert "risk-flag" in page and "高风险" in page
