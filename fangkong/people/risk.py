@@ -176,10 +176,12 @@ def _compact(text: str) -> str:
 
 
 def _code_prefix(code: str) -> str | None:
-    """The digits an identity number of the region starts with: 620100 → 6201, 620000 → 62."""
-    if not code.isdigit() or len(code) not in (6, 9):
+    """The digits an identity number of the region starts with: 620100 → 6201, 620000 → 62.
+
+    A township (nine digits) has none: an identity number names its county only."""
+    if not code.isdigit() or len(code) != 6:
         return None
-    prefix = code[:6]
+    prefix = code
     while prefix.endswith("00") and len(prefix) > 2:
         prefix = prefix[:-2]
     return prefix if prefix != "00" else None

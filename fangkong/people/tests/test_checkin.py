@@ -279,3 +279,22 @@ def test_staff_print_a_poster_with_a_qr_code(world):
     assert body.status_code == 201
     assert Client().get(body.json()["url"].split("testserver")[1]).status_code == 200
     assert Client().get(form_url(CheckInPoster.objects.order_by("pk").first())).status_code == 400
+
+
+def test_key_rotation_moves_the_numbers_visitors_typed(world, poster, settings):
+    import base64
+    import io
+
+    from django.core.management import call_command
+
+    submit(poster)
+    old_keys = settings.FANGKONG_ENCRYPTION_KEYS
+    new = "gate:" + base64.b64encode(b"g" * 32).decode()
+    settings.FANGKONG_ENCRYPTION_KEYS = f"{new},{old_keys}"
+    call_command("keys", "rotate", stdout=io.StringIO())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id_number, phone FROM people_selfcheckin")
+        [(id_number, phone)] = cursor.fetchall()
+    assert id_number.split(":")[3] == "gate" and phone.split(":")[3] == "gate"
+    check_in = SelfCheckIn.objects.get()
+    assert (check_in.id_number, check_in.phone) == (VISITOR, "13900001111")
