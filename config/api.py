@@ -186,6 +186,7 @@ def _add_routers() -> None:
     from fangkong.liaison.api import router as liaison_router
     from fangkong.notifications.api import router as inbox_router
     from fangkong.people.api import router as people_router
+    from fangkong.people.api_checkin import router as checkin_router
     from fangkong.regions.api import router as regions_router
     from fangkong.reporting.api import router as reporting_router
     from fangkong.reporting.api_exports import router as exports_router
@@ -200,6 +201,7 @@ def _add_routers() -> None:
     api.add_router("/", closures_router)
     api.add_router("/", inspections_router)
     api.add_router("/", people_router)
+    api.add_router("/", checkin_router)
     api.add_router("/", lab_router)
     api.add_router("/", screening_router)
 

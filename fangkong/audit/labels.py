@@ -31,6 +31,12 @@ ACTION_LABELS: dict[str, Promise] = {
     "visit.create": _("Visit registered"),
     "visit.exception": _("Visit let in by exception"),
     "visit.check_out": _("Visitor checked out"),
+    "risk_area.create": _("Risk area declared"),
+    "risk_area.update": _("Risk area changed"),
+    "checkin.poster_issue": _("Gate poster printed"),
+    "checkin.submit": _("Visitor checked in on their phone"),
+    "checkin.confirm": _("Self check-in let in"),
+    "checkin.refuse": _("Self check-in refused"),
     # Testing rounds (lab)
     "lab_round.create": _("Testing round opened"),
     "lab_result.record": _("Test result recorded"),

@@ -14,6 +14,7 @@ from fangkong.accounts.services import role_grant, user_ensure
 from fangkong.closures.models import ClosureOrder
 from fangkong.closures.services import Basis, closure_create, gate_event_record
 from fangkong.core.scoping import SYSTEM
+from fangkong.demo.checkin import load_checkin
 from fangkong.demo.measures import load_lab_round, load_screening
 from fangkong.demo.people import load_people
 from fangkong.inspections.models import AnswerResult, Inspection, InspectionMethod
@@ -137,6 +138,7 @@ def load_demo() -> list[DemoLogin]:
     officer = User.objects.get(username=f"officer-{_slug(league.name)}")
     load_lab_round(officer)
     load_screening(officer)
+    load_checkin(officer, league)
     return logins + _load_liaisons()
 
 

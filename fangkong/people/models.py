@@ -254,3 +254,18 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.person_id}"
+
+
+# Risk areas, gate posters and self check-ins live in their own module (issue 11's QR check-in).
+from fangkong.people.checkin_models import (  # noqa: E402
+    CheckInPoster,
+    CheckInStatus,
+    RiskArea,
+    RiskLevel,
+    SelfCheckIn,
+)
+
+__all__ = [
+    "CheckInPoster", "CheckInStatus", "Person", "Registration", "RiskArea", "RiskLevel",
+    "SelfCheckIn", "Stay", "StayRole", "Visit",
+]  # fmt: skip

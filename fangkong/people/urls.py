@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fangkong.people import views
+from fangkong.people import checkin_views, views
 
 app_name = "people"
 
@@ -11,4 +11,20 @@ urlpatterns = [
     path("people/institutions/<str:code>/visits/", views.add_visit, name="add_visit"),
     path("people/persons/<int:pk>/", views.person_detail, name="person"),
     path("people/persons/<int:pk>/reveal/", views.person_reveal, name="reveal"),
+]
+
+# Self check-in by QR code and risk areas (checkin_views.py).
+urlpatterns += [
+    path("checkin/status/<str:secret>/", checkin_views.checkin_status, name="checkin_status"),
+    path("checkin/<str:code>/<str:token>/", checkin_views.checkin_form, name="checkin"),
+    path(
+        "people/institutions/<str:code>/checkins/",
+        checkin_views.gate_checkins,
+        name="gate_checkins",
+    ),
+    path("people/institutions/<str:code>/poster/", checkin_views.poster, name="poster"),
+    path("people/checkins/<int:pk>/confirm/", checkin_views.confirm_checkin, name="confirm"),
+    path("people/checkins/<int:pk>/refuse/", checkin_views.refuse_checkin, name="refuse"),
+    path("people/regions/<str:code>/risk-areas/", checkin_views.risk_areas, name="risk_areas"),
+    path("people/risk-areas/<int:pk>/", checkin_views.risk_area_edit, name="risk_area"),
 ]

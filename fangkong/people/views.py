@@ -22,6 +22,7 @@ from fangkong.institutions.selectors import institution_get
 from fangkong.people import selectors, services
 from fangkong.people.forms import RevealForm, StayForm, VisitForm
 from fangkong.people.models import Person, StayRole
+from fangkong.people.risk import visit_flags
 
 
 def institution_section(request: HttpRequest, institution: Institution) -> str:
@@ -62,12 +63,16 @@ def _people_page(
         selectors.institution_stays(user=request.user, institution=institution, at=timezone.now())
     )
     now = timezone.localtime().replace(second=0, microsecond=0, tzinfo=None)
+    visits = list(selectors.institution_visits(user=request.user, institution=institution,
+                                               day=day)[:500])  # fmt: skip
+    flags = visit_flags(institution=institution, day=day, visits=visits)
+    for visit in visits:  # a visitor who lives in or came from a risk area is flagged
+        visit.risk_flag = flags.get(visit.pk)  # type: ignore[attr-defined]
     return render(request, "people/institution.html", {
         "institution": institution, "day": day,
         "residents": [s for s in present if s.role == StayRole.RESIDENT],
         "staff": [s for s in present if s.role == StayRole.STAFF],
-        "visits": selectors.institution_visits(user=request.user, institution=institution,
-                                               day=day)[:500],
+        "visits": visits,
         "may_record": services.may_record(request.user, institution),
         "stay_form": stay_form or StayForm(initial={"start": now}, prefix="stay"),
         "visit_form": visit_form or VisitForm(initial={"check_in": now}, prefix="visit"),

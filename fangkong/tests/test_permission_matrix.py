@@ -866,3 +866,128 @@ def test_the_new_screening_page_answers_404_outside_scope(world, persona, region
     body = {"start": "2021-10-17T00:00", "end": "2021-10-24T00:00", "reason": "x"}
     assert client.post(url, body).status_code == 404
     assert not Screening.objects.exists()
+
+
+# Self check-in by QR code and risk areas (fangkong/people) -------------------------------------
+
+CHECKIN_API_URLS = [
+    "/api/v1/institutions/{institution}/self-check-ins",
+    "/api/v1/institutions/{institution}/self-check-ins?status=pending",
+    "/api/v1/regions/{region}/risk-areas",
+    "/api/v1/regions/{region}/risk-areas?date=2021-10-18",
+    "/api/v1/risk-areas/{area}",
+]
+CHECKIN_PAGES = [
+    "/people/institutions/{institution}/checkins/",
+    "/people/institutions/{institution}/poster/",
+    "/people/regions/{region}/risk-areas/",
+    "/people/risk-areas/{area}/",
+]
+
+
+def _check_in_at(world, region, institution):
+    """A risk area declared for the region, and a visitor waiting at the institution's gate."""
+    import datetime
+    from decimal import Decimal
+
+    from stdnum.cn import ric
+
+    from fangkong.core.scoping import SYSTEM
+    from fangkong.people.checkin import VisitorEntry, checkin_submit, poster_issue
+    from fangkong.people.risk import RiskAreaData, risk_area_create
+
+    area = risk_area_create(actor=SYSTEM, data=RiskAreaData(
+        authority=world.regions[region], region=None, place="某小区", level="high",
+        start_date=datetime.date(2021, 10, 17)))  # fmt: skip
+    poster = poster_issue(actor=SYSTEM, institution=world.institutions[institution])
+    body = "15292119700512031"
+    entry = VisitorEntry(name="王五", id_number=body + ric.calc_check_digit(body + "0"),
+                         phone="13900001111", visiting="张三", temperature=Decimal("36.5"),
+                         came_from="巴彦浩特")  # fmt: skip
+    return area, checkin_submit(poster=poster, entry=entry).check_in
+
+
+def _checkin_url(world, url, region, institution):
+    area, _check_in = _check_in_at(world, region, institution)
+    return url.format(region=region, institution=institution, area=area.pk)
+
+
+@pytest.mark.parametrize("url", CHECKIN_API_URLS)
+@pytest.mark.parametrize("persona", INSIDE)
+def test_checkin_api_serves_objects_inside_scope(world, persona, url):
+    region, institution = INSIDE[persona]
+    response = world.api(persona).get(_checkin_url(world, url, region, institution))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("url", CHECKIN_API_URLS)
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_checkin_api_answers_404_outside_scope(world, persona, region, institution, url):
+    response = world.api(persona).get(_checkin_url(world, url, region, institution))
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize("url", CHECKIN_PAGES)
+@pytest.mark.parametrize("persona", INSIDE)
+def test_checkin_pages_serve_objects_inside_scope(world, persona, url):
+    region, institution = INSIDE[persona]
+    page = world.client(persona).get(_checkin_url(world, url, region, institution))
+    assert page.status_code == 200
+
+
+@pytest.mark.parametrize("url", CHECKIN_PAGES)
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_checkin_pages_answer_404_outside_scope(world, persona, region, institution, url):
+    page = world.client(persona).get(_checkin_url(world, url, region, institution))
+    assert page.status_code == 404
+
+
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_checkin_writes_answer_404_or_400_outside_scope(world, persona, region, institution):
+    from fangkong.people.models import CheckInPoster, RiskArea, SelfCheckIn, Visit
+
+    area, check_in = _check_in_at(world, region, institution)
+    api, client = world.api(persona), world.client(persona)
+    area_body = {"authority_code": region, "place": "别处", "level": "low",
+                 "start_date": "2021-10-18"}  # fmt: skip
+    answers = [
+        api.post(f"/api/v1/self-check-ins/{check_in.pk}/confirm", data="{}",
+                 content_type="application/json"),
+        api.post(f"/api/v1/self-check-ins/{check_in.pk}/refuse", data='{"reason": "x"}',
+                 content_type="application/json"),
+        api.post(f"/api/v1/institutions/{institution}/check-in-posters", data="{}",
+                 content_type="application/json"),
+        api.put(f"/api/v1/risk-areas/{area.pk}", data=json.dumps(area_body),
+                content_type="application/json"),
+        client.post(f"/people/checkins/{check_in.pk}/confirm/"),
+        client.post(f"/people/checkins/{check_in.pk}/refuse/", {"reason": "x"}),
+        client.post(f"/people/institutions/{institution}/poster/", {"days": "7"}),
+        client.post(f"/people/risk-areas/{area.pk}/", {"place": "x", "level": "low",
+                                                       "start_date": "2021-10-18"}),
+        client.post(f"/people/regions/{region}/risk-areas/", {"place": "x", "level": "low",
+                                                              "start_date": "2021-10-18"}),
+    ]  # fmt: skip
+    assert [response.status_code for response in answers] == [404] * len(answers)
+    declared = api.post("/api/v1/risk-areas", data=json.dumps(area_body),
+                        content_type="application/json")  # fmt: skip
+    assert (declared.status_code, declared.json()["field"]) == (400, "authority_code")
+    check_in.refresh_from_db()
+    assert check_in.status == "pending" and not Visit.objects.exists()
+    assert RiskArea.objects.get().place == "某小区"
+    assert CheckInPoster.objects.count() == 1 and SelfCheckIn.objects.count() == 1
+
+
+def test_the_gate_pages_ask_a_stranger_to_sign_in_and_the_api_refuses_one(client, world):
+    area, check_in = _check_in_at(world, "152921", "1529210001")
+    for url in ["/people/institutions/1529210001/checkins/",
+                "/people/institutions/1529210001/poster/", "/people/regions/152921/risk-areas/",
+                f"/people/risk-areas/{area.pk}/"]:  # fmt: skip
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+    assert client.post(f"/people/checkins/{check_in.pk}/confirm/").status_code == 302
+    api = client.get("/api/v1/institutions/1529210001/self-check-ins")
+    assert api.status_code == 401
+    check_in.refresh_from_db()
+    assert check_in.status == "pending"
