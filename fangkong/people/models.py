@@ -254,3 +254,7 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.person_id}"
+
+
+# The imports' record lives with its package (`fangkong.people.imports`).
+from fangkong.people.imports.models import FileImport, ImportStatus  # noqa: E402, F401
