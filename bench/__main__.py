@@ -7,6 +7,7 @@
     python -m bench entry_check           # 41,000 institutions under closure, the entry check
     python -m bench liaison               # a year of liaison assignments, one day's coverage
     python -m bench inspections           # a year of inspections: a draw, a week's summary
+    python -m bench people_import         # a 100,000-row .xlsx of residents (PostgreSQL)
     FANGKONG_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_nation python -m bench
 
 The database is `FANGKONG_BENCH_DATABASE_URL` (PostgreSQL: use a database named `bench_…`, it is
@@ -28,9 +29,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 WORKDIR = ROOT / "var" / "bench"
-FRESH = {"subtree", "generate", "entry_check"}
+FRESH = {"subtree", "generate", "entry_check", "people_import"}
 NAMES = ["subtree", "generate", "completeness", "burst", "liaison", "entry_check", "inspections"]
-EXTRA = ["profile", "page_weight"]  # run only when named
+EXTRA = ["profile", "page_weight", "people_import"]  # run only when named
 
 
 def database_url() -> str:
@@ -83,6 +84,7 @@ def main() -> int:
                         help="burst: submit for only this many institutions (0: all)")  # fmt: skip
     parser.add_argument("--production", action="store_true",
                         help="page_weight: collectstatic + gunicorn")  # fmt: skip
+    parser.add_argument("--rows", type=int, default=100_000, help="people_import: rows")
     parser.add_argument("--tag", default="", help="suffix for the result file name")
     args = parser.parse_args()
     names = args.names or NAMES
@@ -101,6 +103,7 @@ def main() -> int:
         generate,
         inspections,
         liaison,
+        people_import,
         profile,
         subtree,
     )
@@ -117,6 +120,7 @@ def main() -> int:
         "entry_check": entry_check.run,
         "liaison": lambda: liaison.run(scale, repeat=args.repeat),
         "inspections": lambda: inspections.run(scale, repeat=args.repeat),
+        "people_import": lambda: people_import.run(rows=args.rows),
     }  # fmt: skip
     for index, name in enumerate(names):
         if name in FRESH and (index > 0 or engine == "postgres"):

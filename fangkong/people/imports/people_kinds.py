@@ -180,16 +180,18 @@ def _moment(row: Row, checked: Checked, column: Column, *, timed: bool = False) 
 
 
 class EntryCheck:
-    """The closures' answer for a purpose at a moment, asked once per moment of a file."""
+    """The closures' answer for a purpose, asked once per local day of a file's admissions
+    (a closure runs from a day to a day) and once per moment of its visits."""
 
-    def __init__(self, institution: Institution, purpose: str) -> None:
-        self.institution, self.purpose = institution, purpose
-        self.answers: dict[datetime.datetime, Any] = {}
+    def __init__(self, institution: Institution, purpose: str, *, by_day: bool) -> None:
+        self.institution, self.purpose, self.by_day = institution, purpose, by_day
+        self.answers: dict[Any, Any] = {}
 
     def __call__(self, at: datetime.datetime) -> Any:
-        if at not in self.answers:
-            self.answers[at] = entry_allowed(self.institution, at, self.purpose)
-        return self.answers[at]
+        key = timezone.localdate(at) if self.by_day else at
+        if key not in self.answers:
+            self.answers[key] = entry_allowed(self.institution, at, self.purpose)
+        return self.answers[key]
 
 
 def exception_for(row: Row, checked: Checked, context: Context, answer: Any) -> str:
@@ -247,7 +249,9 @@ class StayKind(ImportKind):
                 values.append((row, checked, value))
         known_persons([v.person for _r, _c, v in values], context)
         recorded = self._recorded(v.person.pk for _r, _c, v in values)
-        entry = context.state.setdefault("entry", EntryCheck(context.institution, self.purpose))
+        entry = context.state.setdefault(
+            "entry", EntryCheck(context.institution, self.purpose, by_day=True)
+        )
         spans: dict[str, list[tuple[Any, Any, int]]] = context.state.setdefault("spans", {})
         for row, checked, value in values:
             self._check_one(row, checked, value, context, recorded, spans, entry)
@@ -472,7 +476,9 @@ class VisitKind(ImportKind):
                 visitor_id__in={v.person.pk for _r, _c, v in values if v.person.pk},
             ).values_list("visitor_id", "check_in")
         )
-        entry = context.state.setdefault("entry", EntryCheck(context.institution, "visit"))
+        entry = context.state.setdefault(
+            "entry", EntryCheck(context.institution, "visit", by_day=False)
+        )
         seen: dict[tuple[str, datetime.datetime], int] = context.state.setdefault("seen", {})
         for row, checked, value in values:
             key = (value.person.digest, value.check_in)

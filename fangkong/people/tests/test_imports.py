@@ -50,6 +50,11 @@ def upload(world, content: bytes, *, kind: str = "residents", name: str = "ÂêçÂç
     return client.post(f"/people/institutions/{CODE}/imports/", {"kind": kind, "file": file})
 
 
+@pytest.fixture(autouse=True)
+def import_dir(settings, tmp_path):
+    settings.FANGKONG_IMPORT_DIR = tmp_path / "imports"
+
+
 @pytest.fixture
 def run(django_capture_on_commit_callbacks):
     """Upload a file as a persona and let the worker check it (and write it, if `write`)."""
@@ -119,6 +124,11 @@ def test_a_file_of_50_mb_is_refused_at_once(world, settings):
     assert response.status_code == 400
     assert "50 MB" in response.content.decode()
     assert FileImport.objects.count() == 0
+
+
+def test_the_uploaded_file_is_removed_once_imported(world, run, settings):
+    record = run(world, xlsx(GOOD))
+    assert record.stored_as == "" and not any(settings.FANGKONG_IMPORT_DIR.iterdir())
 
 
 def test_every_error_is_listed_by_row_and_column_and_nothing_is_written(world, run):
