@@ -9,6 +9,7 @@ entry check, and one it refuses needs an officer's exception reason in its row.
 """
 
 import datetime
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,6 +24,7 @@ from fangkong.institutions.entry import entry_allowed
 from fangkong.institutions.models import Institution
 from fangkong.people import identity, services
 from fangkong.people.identity import DocumentType, Sex, mask_id, mask_phone
+from fangkong.people.imports import loading
 from fangkong.people.imports.kinds import Checked, Context, ImportKind, register
 from fangkong.people.imports.reading import Cell, Column, Row, text_of
 from fangkong.people.imports.values import day_of, decimal_of, moment_of, yes_no
@@ -66,7 +68,7 @@ class PersonValue:
     pk: int | None = None
 
     def new_person(self, actor: Any, institution: Institution) -> Person:
-        pinyin, initials = identity.pinyin_keys(self.name)
+        pinyin, initials = _pinyin_keys(self.name)
         return Person(
             name=self.name, sex=self.sex, birth_date=self.birth_date,
             document_type=self.document_type, id_number=self.number, id_hash=self.digest,
@@ -74,6 +76,10 @@ class PersonValue:
             phone_hash=identity.phone_hash_of(self.phone), pinyin=pinyin, initials=initials,
             created_by=_user(actor), created_in=institution,
         )  # fmt: skip
+
+
+# Names repeat (a file of 100,000 residents has far fewer names): each is read once.
+_pinyin_keys = functools.lru_cache(maxsize=65536)(identity.pinyin_keys)
 
 
 def _user(actor: Any) -> Any:
@@ -163,7 +169,7 @@ def register_new(values: Iterable[PersonValue], context: Context) -> None:
         if value.pk is None:
             fresh.setdefault(value.digest, value)
     persons = [v.new_person(context.actor, context.institution) for v in fresh.values()]
-    Person.objects.bulk_create(persons, batch_size=500)
+    loading.insert(persons)
     for person in persons:
         created[person.id_hash] = person.pk
     for value in values:
@@ -314,7 +320,7 @@ class StayKind(ImportKind):
             )
             for v in values
         ]
-        Stay.objects.bulk_create(stays, batch_size=500)
+        loading.insert(stays)
         return len(stays)
 
     def _dates(self, row: Row, checked: Checked) -> tuple[Any, Any]:
@@ -567,7 +573,7 @@ class VisitKind(ImportKind):
             )
             for v in values
         ]
-        Visit.objects.bulk_create(visits, batch_size=500)
+        loading.insert(visits)
         return len(visits)
 
     def preview(self, value: VisitValue) -> list[str]:
