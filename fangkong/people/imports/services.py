@@ -13,6 +13,7 @@ write's transaction is open, PostgreSQL hears of it through a second connection;
 one writer, so its bar jumps at the end of the write.
 """
 
+import contextlib
 import itertools
 import logging
 from collections.abc import Iterator
@@ -289,6 +290,26 @@ def import_write(record_id: int) -> None:
         _finish_check(record, tally, ImportStatus.REFUSED)
     finally:
         progress.close()
+
+
+@contextlib.contextmanager
+def stopped_on_failure(record_id: int) -> Iterator[None]:
+    """An import whose task fails unexpectedly is refused (nothing of it is written), so that
+    its page stops waiting; the failure goes on to the worker's log."""
+    try:
+        yield
+    except Exception:
+        record = _record(record_id)
+        if record is not None and record.is_moving:
+            kind = kind_get(record.kind)
+            assert kind is not None
+            tally = Tally(kind)
+            tally.refuse_file(Problem(None, None, "failed", _(
+                "The import stopped on an unexpected error: nothing was imported. Try again "
+                "later, or tell the administrator."
+            )))  # fmt: skip
+            _finish_check(record, tally, ImportStatus.REFUSED)
+        raise
 
 
 def _finish_write(record: FileImport, tally: Tally) -> None:

@@ -6,10 +6,12 @@ from fangkong.people.imports import services
 @task
 def check_import(import_id: int) -> None:
     """Check an uploaded file (the dry run): its problems, its rows to add."""
-    services.import_check(import_id)
+    with services.stopped_on_failure(import_id):
+        services.import_check(import_id)
 
 
 @task
 def write_import(import_id: int) -> None:
     """Write a checked file, all or nothing."""
-    services.import_write(import_id)
+    with services.stopped_on_failure(import_id):
+        services.import_write(import_id)

@@ -131,6 +131,18 @@ def test_the_uploaded_file_is_removed_once_imported(world, run, settings):
     assert record.stored_as == "" and not any(settings.FANGKONG_IMPORT_DIR.iterdir())
 
 
+def test_an_unexpected_failure_stops_the_import_and_writes_nothing(world, run, monkeypatch):
+    from fangkong.people.imports import people_kinds
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(people_kinds.StayKind, "write", broken)
+    record = run(world, xlsx(GOOD))  # the worker records the task as failed
+    assert (record.status, record.errors[0]["code"]) == ("refused", "failed")
+    assert "unexpected" in record.errors[0]["en"] and Person.objects.count() == 0
+
+
 def test_every_error_is_listed_by_row_and_column_and_nothing_is_written(world, run):
     wrong = A[:-1] + ("0" if A[-1] != "0" else "1")
     rows = [HEADER, ["张三", A, "", "2021-10-01", ""],  # good, but the file has errors
