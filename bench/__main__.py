@@ -8,6 +8,7 @@
     python -m bench liaison               # a year of liaison assignments, one day's coverage
     python -m bench inspections           # a year of inspections: a draw, a week's summary
     python -m bench lab                   # (only when named) a nation's testing campaign's coverage
+    python -m bench people_import         # a 100,000-row .xlsx of residents (PostgreSQL)
     FANGKONG_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_nation python -m bench
 
 The database is `FANGKONG_BENCH_DATABASE_URL` (PostgreSQL: use a database named `bench_…`, it is
@@ -29,9 +30,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 WORKDIR = ROOT / "var" / "bench"
-FRESH = {"subtree", "generate", "entry_check"}
+FRESH = {"subtree", "generate", "entry_check", "people_import"}
 NAMES = ["subtree", "generate", "completeness", "burst", "liaison", "entry_check", "inspections"]
-EXTRA = ["profile", "page_weight", "lab"]  # run only when named
+EXTRA = ["profile", "page_weight", "lab", "people_import"]  # run only when named
 
 
 def database_url() -> str:
@@ -84,6 +85,7 @@ def main() -> int:
                         help="burst: submit for only this many institutions (0: all)")  # fmt: skip
     parser.add_argument("--production", action="store_true",
                         help="page_weight: collectstatic + gunicorn")  # fmt: skip
+    parser.add_argument("--rows", type=int, default=100_000, help="people_import: rows")
     parser.add_argument("--tag", default="", help="suffix for the result file name")
     args = parser.parse_args()
     names = args.names or NAMES
@@ -103,6 +105,7 @@ def main() -> int:
         inspections,
         lab,
         liaison,
+        people_import,
         profile,
         subtree,
     )
@@ -120,6 +123,7 @@ def main() -> int:
         "liaison": lambda: liaison.run(scale, repeat=args.repeat),
         "inspections": lambda: inspections.run(scale, repeat=args.repeat),
         "lab": lambda: lab.run(scale, repeat=args.repeat),
+        "people_import": lambda: people_import.run(rows=args.rows),
     }  # fmt: skip
     for index, name in enumerate(names):
         if name in FRESH and (index > 0 or engine == "postgres"):

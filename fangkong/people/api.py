@@ -254,3 +254,9 @@ def check_out_visit(request: HttpRequest, visit_id: RowId, payload: CheckOutIn) 
     """Record when the visitor left."""
     visit = selectors.visit_get(user=request.user, pk=visit_id)
     return services.visit_check_out(actor=request.user, visit=visit, check_out=payload.check_out)
+
+
+# Imports of files (fangkong.people.imports).
+from fangkong.people.imports.api import router as imports_router  # noqa: E402
+
+router.add_router("", imports_router)

@@ -265,7 +265,10 @@ from fangkong.people.checkin_models import (  # noqa: E402
     SelfCheckIn,
 )
 
+# The imports' record lives with its package (`fangkong.people.imports`).
+from fangkong.people.imports.models import FileImport, ImportStatus  # noqa: E402
+
 __all__ = [
-    "CheckInPoster", "CheckInStatus", "Person", "Registration", "RiskArea", "RiskLevel",
-    "SelfCheckIn", "Stay", "StayRole", "Visit",
+    "CheckInPoster", "CheckInStatus", "FileImport", "ImportStatus", "Person", "Registration",
+    "RiskArea", "RiskLevel", "SelfCheckIn", "Stay", "StayRole", "Visit",
 ]  # fmt: skip

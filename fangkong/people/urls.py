@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from fangkong.people import checkin_views, views
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("people/institutions/<str:code>/visits/", views.add_visit, name="add_visit"),
     path("people/persons/<int:pk>/", views.person_detail, name="person"),
     path("people/persons/<int:pk>/reveal/", views.person_reveal, name="reveal"),
+    path("", include("fangkong.people.imports.urls")),
 ]
 
 # Self check-in by QR code and risk areas (checkin_views.py).

@@ -414,6 +414,77 @@ def test_reveal_is_refused_to_roles_other_than_officers_and_operators(world, per
     assert (revealed.status_code, revealed.json()["code"]) == (403, "forbidden")
 
 
+IMPORT_API_URLS = ["/api/v1/imports/{record}", "/api/v1/institutions/{institution}/imports"]
+IMPORT_PAGES = ["/people/institutions/{institution}/imports/", "/people/imports/{record}/"]
+
+
+def _import_of(world, institution):
+    """A checked file of one resident, uploaded into the institution by the system."""
+    from fangkong.people.imports.models import FileImport
+
+    return FileImport.objects.create(
+        institution=world.institutions[institution], kind="residents", file_name="名单.xlsx",
+        size=10, sha256="0" * 64, status="checked", new_rows=1, rows_total=1,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("url", IMPORT_API_URLS)
+@pytest.mark.parametrize("persona", INSIDE)
+def test_import_api_serves_imports_inside_scope(world, persona, url):
+    _region, institution = INSIDE[persona]
+    record = _import_of(world, institution)
+    response = world.api(persona).get(url.format(institution=institution, record=record.pk))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("url", IMPORT_API_URLS)
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_import_api_answers_404_outside_scope(world, persona, region, institution, url):
+    record = _import_of(world, institution)
+    response = world.api(persona).get(url.format(institution=institution, record=record.pk))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("url", IMPORT_PAGES)
+@pytest.mark.parametrize("persona", INSIDE)
+def test_import_pages_serve_imports_inside_scope(world, persona, url):
+    _region, institution = INSIDE[persona]
+    record = _import_of(world, institution)
+    page = world.client(persona).get(url.format(institution=institution, record=record.pk))
+    assert page.status_code == 200
+
+
+@pytest.mark.parametrize("url", IMPORT_PAGES)
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_import_pages_answer_404_outside_scope(world, persona, region, institution, url):
+    record = _import_of(world, institution)
+    page = world.client(persona).get(url.format(institution=institution, record=record.pk))
+    assert page.status_code == 404
+
+
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_imports_cannot_be_uploaded_or_confirmed_outside_scope(world, persona, region, institution):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fangkong.people.imports.models import FileImport
+
+    record = _import_of(world, institution)
+    client = world.client(persona)
+    file = SimpleUploadedFile("名单.csv", "姓名,证件号码,入住日期\n".encode())
+    uploaded = client.post(f"/people/institutions/{institution}/imports/",
+                           {"kind": "residents", "file": file})  # fmt: skip
+    assert uploaded.status_code == 404
+    assert client.post(f"/people/imports/{record.pk}/import/").status_code == 404
+    api = world.api(persona).post(f"/api/v1/imports/{record.pk}/confirm")
+    assert api.status_code == 404
+    assert list(FileImport.objects.values_list("status", flat=True)) == ["checked"]
+
+
+def test_import_templates_are_for_signed_in_users(client, world):
+    assert client.get("/people/imports/templates/residents.xlsx").status_code == 302
+    assert world.client("operator").get("/people/imports/templates/visits.xlsx").status_code == 200
+
+
 # Supervision (fangkong/inspections) -------------------------------------------------------------
 
 INSPECTION_API_URLS = [

@@ -1,0 +1,328 @@
+"""Importing a file: upload, check (the dry run and its preview), write; all or nothing.
+
+1. `import_upload` keeps the file and queues its check; a file too big or no spreadsheet is
+   refused at once, and nothing is kept.
+2. The check (`import_check`, in the worker) reads every row, lists every problem by row and
+   column, and counts the rows to add and those already recorded. Nothing is written.
+3. `import_confirm` queues the write; `import_write` (in the worker) checks every row again
+   (the database may have changed) and writes in one transaction: one problem, and nothing
+   of the file is written.
+
+Progress (rows done of the total) is saved as the worker goes, for the page's bar. While the
+write's transaction is open, PostgreSQL hears of it through a second connection; SQLite has
+one writer, so its bar jumps at the end of the write.
+"""
+
+import contextlib
+import itertools
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.audit.services import audit_record
+from fangkong.core.errors import field_error
+from fangkong.core.exceptions import Forbidden
+from fangkong.institutions.models import Institution
+from fangkong.people.imports import storage
+from fangkong.people.imports.kinds import Checked, Context, ImportKind, Problem, kind_get
+from fangkong.people.imports.models import FileImport, ImportStatus
+from fangkong.people.imports.reading import FileRefused, check_size, open_table
+
+logger = logging.getLogger(__name__)
+
+KEPT_ERRORS = 500  # problems kept on the record; the count says how many there were
+PREVIEW_ROWS = 20
+PROGRESS_EVERY = 2000  # rows between two progress saves
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _place(record: FileImport) -> dict[str, Any]:
+    institution = record.institution
+    return {"region_path": institution.region.path, "institution_id": institution.pk}
+
+
+def kind_for(actor: Any, institution: Institution, code: str) -> ImportKind:
+    kind = kind_get(code)
+    if kind is None:
+        raise field_error("kind", _("Choose what the file holds."), "invalid_choice")
+    if not kind.may_import(actor, institution):
+        raise Forbidden(_("Your role may not import this into this institution."), field="kind")
+    return kind
+
+
+@transaction.atomic
+def import_upload(*, actor: Any, institution: Institution, kind: str, upload: Any) -> FileImport:
+    """Keep the file and queue its check (the dry run)."""
+    found = kind_for(actor, institution, kind)
+    name = Path(upload.name or "").name[:200] or "upload"
+    try:
+        check_size(int(upload.size or 0))
+    except FileRefused as refused:
+        raise field_error("file", refused.message, refused.code, **refused.params) from None
+    stored_as, size, sha256 = storage.store(upload)
+    record = FileImport.objects.create(
+        institution=institution, kind=found.code, file_name=name, size=size, sha256=sha256,
+        stored_as=stored_as, created_by=_user(actor),
+    )  # fmt: skip
+    audit_record(
+        actor=actor, action="import.upload", target=record,
+        after={"kind": found.code, "file": name, "size": size, "sha256": sha256},
+        **_place(record),
+    )  # fmt: skip
+    transaction.on_commit(lambda: _enqueue("check", record.pk), robust=True)
+    return record
+
+
+def earlier_import(record: FileImport) -> FileImport | None:
+    """The same file, imported into the same institution as the same kind already."""
+    return (
+        FileImport.objects.filter(
+            institution=record.institution,
+            kind=record.kind,
+            sha256=record.sha256,
+            status=ImportStatus.DONE,
+        )
+        .exclude(pk=record.pk)
+        .order_by("-finished_at")
+        .first()
+    )
+
+
+@transaction.atomic
+def import_confirm(*, actor: Any, record: FileImport) -> FileImport:
+    """Queue the write of a checked file without problems."""
+    locked = (
+        FileImport.objects.select_for_update()
+        .select_related("institution__region")
+        .get(pk=record.pk)
+    )
+    kind_for(actor, locked.institution, locked.kind)
+    if locked.status != ImportStatus.CHECKED:
+        raise field_error("status", _("Only a checked file without errors can be imported."),
+                          "not_checked")  # fmt: skip
+    locked.status, locked.rows_done = ImportStatus.WRITING, 0
+    locked.confirmed_by = _user(actor)
+    locked.save(update_fields=["status", "rows_done", "confirmed_by"])
+    audit_record(
+        actor=actor, action="import.confirm", target=locked,
+        after={"kind": locked.kind, "file": locked.file_name, "rows": locked.new_rows},
+        **_place(locked),
+    )  # fmt: skip
+    transaction.on_commit(lambda: _enqueue("write", locked.pk), robust=True)
+    return locked
+
+
+def _enqueue(step: str, record_id: int) -> None:
+    from fangkong.people.imports import tasks
+
+    (tasks.check_import if step == "check" else tasks.write_import).enqueue(record_id)
+
+
+# The worker's side ----------------------------------------------------------------------------
+
+
+class Refused(Exception):
+    """The file has problems: nothing of it is written."""
+
+
+class Tally:
+    """What a pass over the file found."""
+
+    def __init__(self, kind: ImportKind) -> None:
+        self.kind = kind
+        self.labels = kind.labels()
+        self.problems: list[dict[str, Any]] = []
+        self.count = self.new = self.known = self.added = 0
+        self.preview: list[list[str]] = []
+
+    def take(self, checked: list[Checked]) -> list[Checked]:
+        """Count the chunk's rows; return those to write."""
+        fresh = []
+        for row in checked:
+            if row.problems:
+                self.count += len(row.problems)
+                room = KEPT_ERRORS - len(self.problems)
+                self.problems.extend(p.as_json(self.labels) for p in row.problems[:room])
+            elif row.known:
+                self.known += 1
+            elif row.value is not None:
+                self.new += 1
+                fresh.append(row)
+                if len(self.preview) < PREVIEW_ROWS:
+                    self.preview.append([str(v) for v in self.kind.preview(row.value)])
+        return fresh
+
+    def refuse_file(self, problem: Problem) -> None:
+        self.count += 1
+        self.problems.append(problem.as_json(self.labels))
+
+
+class Progress:
+    """Saves rows done; inside the write's transaction, through a connection of its own."""
+
+    def __init__(self, record: FileImport, *, aside: bool) -> None:
+        self.record = record
+        self.side: Any = None
+        if aside and connection.vendor == "postgresql":
+            self.side = connections.create_connection(DEFAULT_DB_ALIAS)
+        self.last = 0
+
+    def save(self, done: int, *, force: bool = False) -> None:
+        if not force and done - self.last < PROGRESS_EVERY:
+            return
+        self.last = done
+        done = min(done, self.record.rows_total)
+        if self.side is None:
+            FileImport.objects.filter(pk=self.record.pk).update(rows_done=done)
+            return
+        try:
+            with self.side.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {FileImport._meta.db_table} SET rows_done = %s WHERE id = %s",  # noqa: S608
+                    [done, self.record.pk],
+                )
+        except Exception:  # the bar may lag; the import goes on
+            logger.exception("import progress not saved")
+            self.side = None
+
+    def close(self) -> None:
+        if self.side is not None:
+            self.side.close()
+
+
+def _chunks(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    while chunk := list(itertools.islice(rows, size)):
+        yield chunk
+
+
+def _pass(record: FileImport, kind: ImportKind, *, writing: bool, progress: Progress) -> Tally:
+    """Read the whole file, checking each chunk of rows (and writing it, when `writing`)."""
+    tally = Tally(kind)
+    try:
+        table = open_table(storage.path_of(record.stored_as), record.file_name, kind.columns)
+    except FileRefused as refused:
+        problem = Problem(None, refused.column, refused.code, refused.message, refused.params)
+        tally.refuse_file(problem)
+        return tally
+    if record.rows_total != table.total:
+        record.rows_total = table.total
+        FileImport.objects.filter(pk=record.pk).update(rows_total=table.total)
+    actor = record.confirmed_by if writing else record.created_by
+    context = Context(actor=actor, institution=record.institution, writing=writing)
+    done = 0
+    first = None
+    for rows in _chunks(table.rows, kind.chunk_size):
+        first = first or rows[0].number
+        fresh = tally.take(kind.check(rows, context))
+        if writing and fresh and not tally.count:
+            tally.added += kind.write(fresh, context)
+        done = rows[-1].number - first + 1
+        progress.save(done)
+    if first is None:
+        tally.refuse_file(
+            Problem(None, None, "no_rows", _("The file has no rows under its header."))
+        )
+    return tally
+
+
+def _record(pk: int) -> FileImport | None:
+    related = ("institution__region", "created_by", "confirmed_by")
+    return FileImport.objects.select_related(*related).filter(pk=pk).first()
+
+
+def import_check(record_id: int) -> None:
+    """The dry run: every row checked, every problem listed, nothing written."""
+    record = _record(record_id)
+    if record is None or record.status != ImportStatus.QUEUED:
+        return
+    kind = kind_get(record.kind)
+    assert kind is not None
+    FileImport.objects.filter(pk=record.pk).update(status=ImportStatus.CHECKING)
+    progress = Progress(record, aside=False)
+    tally = _pass(record, kind, writing=False, progress=progress)
+    status = ImportStatus.REFUSED if tally.count else ImportStatus.CHECKED
+    _finish_check(record, tally, status)
+
+
+def _finish_check(record: FileImport, tally: Tally, status: str) -> None:
+    record.status, record.checked_at = status, timezone.now()
+    record.rows_done = record.rows_total
+    record.errors, record.error_count = tally.problems, tally.count
+    record.new_rows, record.known_rows, record.preview = tally.new, tally.known, tally.preview
+    if status == ImportStatus.REFUSED:
+        storage.remove(record.stored_as)
+        record.stored_as = ""
+    record.save(update_fields=["status", "checked_at", "rows_done", "errors", "error_count",
+                               "new_rows", "known_rows", "preview", "stored_as"])  # fmt: skip
+
+
+def import_write(record_id: int) -> None:
+    """Write every row of a checked file in one transaction, or none of them."""
+    record = _record(record_id)
+    if record is None or record.status != ImportStatus.WRITING:
+        return
+    kind = kind_get(record.kind)
+    assert kind is not None
+    progress = Progress(record, aside=True)
+    try:
+        with transaction.atomic():
+            tally = _pass(record, kind, writing=True, progress=progress)
+            if tally.count:
+                raise Refused
+            _finish_write(record, tally)
+    except Refused:
+        _finish_check(record, tally, ImportStatus.REFUSED)
+    except IntegrityError:
+        # A stay or a person recorded by someone else since the check: check the file again.
+        tally = Tally(kind)
+        tally.refuse_file(Problem(None, None, "changed", _(
+            "Another change to these persons was recorded while importing: nothing was "
+            "imported; upload the file again."
+        )))  # fmt: skip
+        _finish_check(record, tally, ImportStatus.REFUSED)
+    finally:
+        progress.close()
+
+
+@contextlib.contextmanager
+def stopped_on_failure(record_id: int) -> Iterator[None]:
+    """An import whose task fails unexpectedly is refused (nothing of it is written), so that
+    its page stops waiting; the failure goes on to the worker's log."""
+    try:
+        yield
+    except Exception:
+        record = _record(record_id)
+        if record is not None and record.is_moving:
+            kind = kind_get(record.kind)
+            assert kind is not None
+            tally = Tally(kind)
+            tally.refuse_file(Problem(None, None, "failed", _(
+                "The import stopped on an unexpected error: nothing was imported. Try again "
+                "later, or tell the administrator."
+            )))  # fmt: skip
+            _finish_check(record, tally, ImportStatus.REFUSED)
+        raise
+
+
+def _finish_write(record: FileImport, tally: Tally) -> None:
+    record.status, record.finished_at = ImportStatus.DONE, timezone.now()
+    record.rows_done, record.added = record.rows_total, tally.added
+    record.new_rows, record.known_rows = tally.new, tally.known
+    storage.remove(record.stored_as)
+    record.stored_as = ""
+    record.save(update_fields=["status", "finished_at", "rows_done", "added", "new_rows",
+                               "known_rows", "stored_as"])  # fmt: skip
+    audit_record(
+        actor=record.confirmed_by, action="import.write", target=record,
+        after={"kind": record.kind, "file": record.file_name, "sha256": record.sha256,
+               "added": tally.added, "known": tally.known},
+        **_place(record),
+    )  # fmt: skip

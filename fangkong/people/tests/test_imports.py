@@ -1,0 +1,305 @@
+"""Imports of residents, staff, visits and results from .xlsx and CSV files built here."""
+
+import datetime
+import io
+from typing import Any
+
+import pytest
+import xlsxwriter
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from fangkong.audit.models import AuditEvent
+from fangkong.core.scoping import SYSTEM
+from fangkong.people.imports.models import FileImport, ImportStatus
+from fangkong.people.models import Person, Stay, Visit
+from fangkong.people.tests.conftest import ZHANG, moment, ric_number
+
+CODE = "1529210001"
+HEADER = ["姓名", "证件号码", "联系电话", "入住日期", "离院日期"]
+A = ric_number(sequence="101")
+B = ric_number("152923", "19380203", "211")
+C = ric_number("152921", "19450505", "302")
+
+
+def xlsx(rows: list[list[Any]], *, merge_title: bool = False, formats: bool = False) -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
+    sheet = book.add_worksheet()
+    date = book.add_format({"num_format": "yyyy-mm-dd"})
+    start = 0
+    if merge_title:
+        sheet.merge_range(0, 0, 0, len(rows[0]) - 1, "阿拉善左旗社会福利中心在院老人名单")
+        start = 1
+    for r, row in enumerate(rows, start=start):
+        for c, value in enumerate(row):
+            if isinstance(value, datetime.date):
+                sheet.write_datetime(r, c, datetime.datetime.combine(value, datetime.time()), date)
+            elif value is not None:
+                sheet.write(r, c, value)
+    if formats:  # the formatted, empty rows offices leave under their data
+        for r in range(len(rows) + start, len(rows) + start + 200):
+            sheet.write_blank(r, 0, None, date)
+    book.close()
+    return buffer.getvalue()
+
+
+def upload(world, content: bytes, *, kind: str = "residents", name: str = "名单.xlsx",
+           persona: str = "operator", capture: Any = None) -> Any:  # fmt: skip
+    client = world.client(persona)
+    file = SimpleUploadedFile(name, content)
+    return client.post(f"/people/institutions/{CODE}/imports/", {"kind": kind, "file": file})
+
+
+@pytest.fixture(autouse=True)
+def import_dir(settings, tmp_path):
+    settings.FANGKONG_IMPORT_DIR = tmp_path / "imports"
+
+
+@pytest.fixture
+def run(django_capture_on_commit_callbacks):
+    """Upload a file as a persona and let the worker check it (and write it, if `write`)."""
+
+    def run_(world, content: bytes, *, kind: str = "residents", name: str = "名单.xlsx",
+             persona: str = "operator", write: bool = True) -> FileImport:  # fmt: skip
+        with django_capture_on_commit_callbacks(execute=True):
+            response = upload(world, content, kind=kind, name=name, persona=persona)
+        assert response.status_code == 302, response.content.decode()
+        record = FileImport.objects.latest("pk")
+        if write and record.status == ImportStatus.CHECKED:
+            with django_capture_on_commit_callbacks(execute=True):
+                confirmed = world.client(persona).post(f"/people/imports/{record.pk}/import/")
+            assert confirmed.status_code == 302
+        record.refresh_from_db()
+        return record
+
+    return run_
+
+
+GOOD = [HEADER, ["张三", A, "13800001111", "2021-10-01", ""], ["李四", B, "", "2021/09/15", ""]]
+
+
+def test_a_file_of_residents_is_checked_then_imported(world, run):
+    record = run(world, xlsx(GOOD), write=False)
+    assert (record.status, record.new_rows, record.errors) == ("checked", 2, [])
+    assert Person.objects.count() == 0  # the dry run writes nothing
+    page = world.client("operator").get(f"/people/imports/{record.pk}/").content.decode()
+    assert "导入 2 行" in page and "152921********" + A[-4:] in page and A not in page
+    with_confirm = run(world, xlsx(GOOD))
+    assert (with_confirm.status, with_confirm.added) == ("done", 2)
+    stays = Stay.objects.filter(institution__code=CODE).select_related("person")
+    assert {s.person.name for s in stays} == {"张三", "李四"}
+    assert stays.get(person__name="李四").start == moment("2021-09-15T00:00:00+08:00")
+    assert AuditEvent.objects.filter(action="import.write").count() == 1
+
+
+def test_importing_the_same_file_again_adds_nothing(world, run):
+    first = run(world, xlsx(GOOD))
+    second = run(world, xlsx(GOOD), write=False)
+    assert (first.added, second.status, second.new_rows, second.known_rows) == (2, "checked", 0, 2)
+    assert (Person.objects.count(), Stay.objects.count()) == (2, 2)
+    page = world.client("operator").get(f"/people/imports/{second.pk}/").content.decode()
+    assert "每一行都已登记" in page or "every row is recorded" in page
+
+
+def test_a_missing_column_is_named(world, run):
+    record = run(world, xlsx([["姓名", "联系电话", "入住日期"], ["张三", "", "2021-10-01"]]))
+    assert record.status == "refused"
+    assert record.errors[0]["code"] == "missing_column"
+    assert "证件号码" in record.errors[0]["zh"] and "ID number" in record.errors[0]["en"]
+
+
+def test_a_file_that_is_no_spreadsheet_is_refused(world, run):
+    record = run(world, b"%PDF-1.4\n\x00\x01\x02binary", name="名单.xlsx")
+    assert (record.status, record.errors[0]["code"]) == ("refused", "not_a_spreadsheet")
+    docx = run(world, b"PK\x03\x04" + b"\x00" * 200, name="名单.xlsx")
+    assert docx.errors[0]["code"] == "not_a_spreadsheet"
+
+
+def test_a_file_of_50_mb_is_refused_at_once(world, settings):
+    settings.FANGKONG_IMPORT_MAX_BYTES = 50 * 1024 * 1024 - 1
+    big = SimpleUploadedFile("大.xlsx", b"PK\x03\x04" + b"\x00" * (50 * 1024 * 1024 - 4))
+    response = world.client("operator").post(
+        f"/people/institutions/{CODE}/imports/", {"kind": "residents", "file": big}
+    )
+    assert response.status_code == 400
+    assert "50 MB" in response.content.decode()
+    assert FileImport.objects.count() == 0
+
+
+def test_the_uploaded_file_is_removed_once_imported(world, run, settings):
+    record = run(world, xlsx(GOOD))
+    assert record.stored_as == "" and not any(settings.FANGKONG_IMPORT_DIR.iterdir())
+
+
+def test_an_unexpected_failure_stops_the_import_and_writes_nothing(world, run, monkeypatch):
+    from fangkong.people.imports import people_kinds
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(people_kinds.StayKind, "write", broken)
+    record = run(world, xlsx(GOOD))  # the worker records the task as failed
+    assert (record.status, record.errors[0]["code"]) == ("refused", "failed")
+    assert "unexpected" in record.errors[0]["en"] and Person.objects.count() == 0
+
+
+def test_every_error_is_listed_by_row_and_column_and_nothing_is_written(world, run):
+    wrong = A[:-1] + ("0" if A[-1] != "0" else "1")
+    rows = [HEADER, ["张三", A, "", "2021-10-01", ""],  # good, but the file has errors
+            ["王五", wrong, "", "2021-10-01", ""],  # wrong check digit
+            ["赵六", C, "", "2021-10-01", "2021-09-01"],  # ends before it starts
+            ["钱七", B, "", "2021年13月01日", ""]]  # fmt: skip
+    record = run(world, xlsx(rows))
+    assert record.status == "refused"
+    found = {(e["row"], e["column"], e["code"]) for e in record.errors}
+    assert found == {(3, "id_number", "invalid_checksum"), (4, "end", "end_first"),
+                     (5, "start", "invalid_date")}  # fmt: skip
+    checksum = next(e for e in record.errors if e["row"] == 3)
+    assert checksum["zh"] == "身份证号码的校验码不正确。" or "校验" in checksum["zh"]
+    assert "check digit" in checksum["en"]
+    assert (Person.objects.count(), Stay.objects.count()) == (0, 0)
+    page = world.client("operator").get(f"/people/imports/{record.pk}/").content.decode()
+    assert "check digit" in page and "证件号码" in page and wrong not in page
+
+
+def test_overlapping_stays_in_the_file_are_refused(world, run):
+    rows = [HEADER, ["张三", A, "", "2021-10-01", ""], ["张三", A, "", "2021-11-01", ""]]
+    record = run(world, xlsx(rows))
+    assert [(e["row"], e["code"]) for e in record.errors] == [(3, "overlap")]
+    assert "2" in record.errors[0]["en"]
+    assert Stay.objects.count() == 0
+
+
+def test_a_stay_overlapping_one_recorded_is_refused(world, run, zhang):
+    record = run(world, xlsx([HEADER, ["张三", ZHANG, "", "2021-11-01", ""]]))
+    assert [(e["row"], e["code"]) for e in record.errors] == [(2, "overlap")]
+    assert Stay.objects.count() == 1
+
+
+def test_a_visit_to_a_closed_institution_without_exception_is_refused(world, run):
+    from fangkong.closures.services import Basis, closure_create
+
+    closure_create(actor=SYSTEM, institution_code=CODE, start_date=datetime.date(2021, 10, 17),
+                   level="full", basis=Basis(title="阿盟民发〔2021〕1号"))  # fmt: skip
+    header = ["姓名", "证件号码", "进入时间", "离开时间", "体温", "例外原因"]
+    rows = [header, ["王五", C, "2021-10-18 10:00", "2021-10-18 10:30", "36.5", ""],
+            ["马六", B, "2021-10-10 10:00", "", "36.6", ""]]  # fmt: skip
+    record = run(world, xlsx(rows), kind="visits")
+    assert [(e["row"], e["column"], e["code"]) for e in record.errors] == [
+        (2, "exception_reason", "entry_refused")
+    ]
+    assert Visit.objects.count() == 0
+    rows[1][5] = "送医疗物资"
+    allowed = run(world, xlsx(rows), kind="visits", persona="zuoqi")
+    assert (allowed.status, allowed.added) == ("done", 2)
+    assert Visit.objects.get(visitor__name="王五").exception_reason == "送医疗物资"
+
+
+def test_messy_office_files_are_read(world, run):
+    full_width = "".join(chr(ord(ch) + 0xFEE0) if ch.isdigit() else ch for ch in A)
+    rows = [["姓名（必填）", "证件号码*", "联系电话", "入住日期", "离院日期"],
+            ["Name", "ID number", "Phone", "Admitted on", "Discharged on"],
+            ["张三", full_width, "１３８０００01111", 44470, ""],  # an Excel serial: 2021-10-01
+            ["李四", B, "", datetime.date(2021, 9, 15), ""],
+            ["", "", "", "", ""],
+            ["王五", C, "", "2021年10月17日", "2021.10.20"]]  # fmt: skip
+    record = run(world, xlsx(rows, merge_title=True, formats=True))
+    assert (record.status, record.added, record.errors) == ("done", 3, [])
+    zhang = Person.objects.get(name="张三")
+    assert (zhang.id_number, zhang.phone) == (A, "13800001111")
+    starts = {s.person.name: s.start for s in Stay.objects.select_related("person")}
+    assert starts["张三"] == moment("2021-10-01T00:00:00+08:00")
+    assert starts["王五"] == moment("2021-10-17T00:00:00+08:00")
+
+
+def test_a_merged_group_header_over_two_rows(world, run):
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet()
+    sheet.merge_range(0, 0, 1, 0, "姓名")
+    sheet.merge_range(0, 1, 0, 2, "身份信息")
+    sheet.write_row(1, 1, ["证件号码", "联系电话"])
+    sheet.merge_range(0, 3, 1, 3, "入住日期")
+    sheet.write_row(2, 0, ["张三", A, "", "2021-10-01"])
+    book.close()
+    record = run(world, buffer.getvalue())
+    assert (record.status, record.added) == ("done", 1)
+
+
+def test_an_identity_number_kept_as_a_number_is_refused(world, run):
+    record = run(world, xlsx([HEADER, ["张三", float(A[:17] + "0"), "", "2021-10-01", ""]]))
+    assert record.errors[0]["code"] == "number_as_number"
+
+
+def test_csv_in_gbk_and_utf8(world, run):
+    text = f"姓名,证件号码,入住日期\n张三,{A},2021-10-01\n李四,{B},2021/9/15\n\n"
+    gbk = run(world, text.encode("gb18030"), name="名单.csv")
+    assert (gbk.status, gbk.added) == ("done", 2)
+    staff = f"姓名,证件号码,岗位,是否住院内,入职日期\n王五,{C},护理员,是,2021-09-01\n"
+    record = run(world, ("\ufeff" + staff).encode(), kind="staff", name="staff.csv")
+    assert (record.status, record.added) == ("done", 1)
+    stay = Stay.objects.get(person__name="王五")
+    assert (stay.role, stay.job, stay.on_site) == ("staff", "护理员", True)
+
+
+def test_the_template_has_chinese_headers_and_english_under_them(world):
+    from python_calamine import CalamineWorkbook
+
+    response = world.client("operator").get("/people/imports/templates/residents.xlsx")
+    assert response.status_code == 200
+    rows = list(CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+                .get_sheet_by_index(0).iter_rows())  # fmt: skip
+    assert rows[0][:3] == ["姓名*", "证件类型", "证件号码*"]
+    assert rows[1][:3] == ["Name", "Document type", "ID number"]
+
+
+def test_the_template_imports_as_it_is(world, run):
+    from fangkong.people.imports.blank import template_xlsx
+    from fangkong.people.imports.kinds import kind_get
+
+    kind = kind_get("residents")
+    assert kind is not None
+    record = run(world, template_xlsx(kind))
+    assert (record.status, record.added) == ("done", 1)
+
+
+def test_the_progress_endpoint_follows_the_import(world, run):
+    record = run(world, xlsx(GOOD))
+    body = world.client("operator").get(f"/api/v1/imports/{record.pk}").json()
+    assert (body["status"], body["percent"], body["rows_done"], body["added"]) == (
+        "done", 100, body["rows_total"], 2)  # fmt: skip
+
+
+def test_a_liaison_may_not_import(world, run):
+    from fangkong.accounts.models import Role
+    from fangkong.conftest import make_user
+
+    world.users["liaison"] = make_user("liaison", Role.LIAISON, world.regions["152921"])
+    response = upload(world, xlsx(GOOD), persona="liaison")
+    assert response.status_code in (403, 404)
+    assert FileImport.objects.count() == 0
+
+
+def test_test_results_are_imported_through_lab(world, run):
+    from fangkong.lab.models import LabResult
+    from fangkong.lab.services import round_create
+
+    run(world, xlsx(GOOD))
+    round_create(actor=SYSTEM, institution_code=CODE, name="第一轮",
+                 started_at=moment("2021-10-19T08:00:00+08:00"), method="nucleic_acid")  # fmt: skip
+    header = ["检测轮次", "证件号码", "采样时间", "检测结果"]
+    rows = [
+        header,
+        ["第一轮", A, "2021-10-19 09:00", "阴性"],
+        ["第一轮", B, "2021-10-19 09:05", "阳性"],
+    ]
+    record = run(world, xlsx(rows), kind="results")
+    assert (record.status, record.added) == ("done", 2), record.errors
+    assert dict(LabResult.objects.values_list("person__name", "result")) == {
+        "张三": "negative", "李四": "positive"}  # fmt: skip
+    again = run(world, xlsx(rows), kind="results")
+    assert (again.new_rows, again.known_rows) == (0, 2)
+    early = [header, ["第一轮", A, "2021-10-18 09:00", "阴性"], ["第二轮", B, "2021-10-19", "阴性"]]
+    refused = run(world, xlsx(early), kind="results")
+    assert [(e["row"], e["column"], e["code"]) for e in refused.errors] == [
+        (2, "sampled_at", "before_round"), (3, "round", "unknown_round")]  # fmt: skip
