@@ -31,6 +31,10 @@ ACTION_LABELS: dict[str, Promise] = {
     "visit.create": _("Visit registered"),
     "visit.exception": _("Visit let in by exception"),
     "visit.check_out": _("Visitor checked out"),
+    "employment.create": _("Employment recorded"),
+    "employment.end": _("Employment ended"),
+    "shift.create": _("Shift recorded"),
+    "person.export": _("Persons exported"),
     # Testing rounds (lab)
     "lab_round.create": _("Testing round opened"),
     "lab_result.record": _("Test result recorded"),

@@ -254,3 +254,13 @@ def check_out_visit(request: HttpRequest, visit_id: RowId, payload: CheckOutIn) 
     """Record when the visitor left."""
     visit = selectors.visit_get(user=request.user, pk=visit_id)
     return services.visit_check_out(actor=request.user, visit=visit, check_out=payload.check_out)
+
+
+# Staff: employments, shifts and the census (people/api_staff.py) --------------------------------
+def _add_staff_router() -> None:
+    from fangkong.people.api_staff import router as staff_router
+
+    router.add_router("", staff_router)
+
+
+_add_staff_router()

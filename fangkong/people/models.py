@@ -254,3 +254,123 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.person_id}"
+
+
+# Staff: employments and their shifts ------------------------------------------------------------
+
+
+class Employment(models.Model):
+    """A person employed by an institution over `[start, end)`, in a role (护理员, 厨师), working
+    on site (inside the institution: what the census and the testing rounds count) or not.
+
+    A staff stay (`Stay.role == "staff"`, the contract's older form) records its employment
+    too (`stay`), so that every staff member has one. One person's employments in one
+    institution never overlap; in different institutions they may (a doctor serving two).
+    """
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="employments"
+    )
+    institution = models.ForeignKey(
+        "institutions.Institution",
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        related_name="employments",
+    )
+    role = models.CharField(_("role"), max_length=100, blank=True)
+    on_site = models.BooleanField(_("works on site"), default=True)
+    start = models.DateTimeField(_("from"), db_column="start_at")
+    end = models.DateTimeField(_("until"), null=True, blank=True, db_column="end_at")
+    stay = models.OneToOneField(
+        Stay,
+        verbose_name=_("staff stay"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="employment",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=now)
+
+    scoping = Scoping(region="institution__region", institution="institution")
+
+    class Meta:
+        verbose_name = _("employment")
+        verbose_name_plural = _("employments")
+        ordering = ["-start", "id"]
+        indexes = [
+            models.Index(fields=["institution", "start"], name="employment_institution_start"),
+            models.Index(fields=["person", "start"], name="employment_person_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__isnull=True) | models.Q(end__gt=models.F("start")),
+                name="employment_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} {self.role} {self.start:%Y-%m-%d}"
+
+
+MAX_SHIFT_DAYS = 31  # a closed-management rotation (14 days inside) fits; a typo of a year not
+
+
+class Shift(models.Model):
+    """One shift of an employment over `[start, end)`, on site or not (an off-site duty, a
+    rotation in separate housing). A person's shifts never overlap, wherever they work.
+
+    `person` and `institution` repeat the employment's, so that the screening's candidates and
+    the census read shifts by their own indexes, and the database can refuse overlaps.
+    """
+
+    employment = models.ForeignKey(
+        Employment, verbose_name=_("employment"), on_delete=models.CASCADE, related_name="shifts"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="shifts"
+    )
+    institution = models.ForeignKey(
+        "institutions.Institution",
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        related_name="shifts",
+    )
+    start = models.DateTimeField(_("from"), db_column="start_at")
+    end = models.DateTimeField(_("until"), db_column="end_at")
+    on_site = models.BooleanField(_("on site"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=now)
+
+    scoping = Scoping(region="institution__region", institution="institution")
+
+    class Meta:
+        verbose_name = _("shift")
+        verbose_name_plural = _("shifts")
+        ordering = ["start", "id"]
+        indexes = [
+            models.Index(fields=["institution", "start"], name="shift_institution_start"),
+            models.Index(fields=["person", "start"], name="shift_person_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="shift_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} {self.start:%Y-%m-%d %H:%M}"

@@ -1,7 +1,7 @@
 """Reads of persons, stays and visits, always narrowed to what the user may see.
 
-A person lies in the scope of every institution where they have a stay or a visit, or where
-they were registered; and in the scope of the user who created them.
+A person lies in the scope of every institution where they have a stay, an employment or a
+visit, or where they were registered; and in the scope of the user who created them.
 """
 
 import datetime
@@ -15,7 +15,7 @@ from django.utils import timezone
 from fangkong.core.scoping import scope_of, visible
 from fangkong.institutions.models import Institution
 from fangkong.people.identity import normalise_phone, phone_hash_of
-from fangkong.people.models import Person, Registration, Stay, Visit
+from fangkong.people.models import Employment, Person, Registration, Stay, Visit
 
 SEARCH_LIMIT = 50
 
@@ -30,6 +30,7 @@ def in_scope(user: Any, roles: Collection[str] | None = None) -> Q:
     condition = (
         Q(pk__in=visible(Stay.objects.all(), user, roles).values("person_id"))
         | Q(pk__in=visible(Visit.objects.all(), user, roles).values("visitor_id"))
+        | Q(pk__in=visible(Employment.objects.all(), user, roles).values("person_id"))
         | Q(pk__in=visible(Person.objects.all(), user, roles).values("pk"))
     )
     if getattr(user, "is_authenticated", False):
