@@ -7,6 +7,7 @@
     python -m bench entry_check           # 41,000 institutions under closure, the entry check
     python -m bench liaison               # a year of liaison assignments, one day's coverage
     python -m bench inspections           # a year of inspections: a draw, a week's summary
+    python -m bench people_search         # 2 million persons in a province: search by initials
     FANGKONG_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_nation python -m bench
 
 The database is `FANGKONG_BENCH_DATABASE_URL` (PostgreSQL: use a database named `bench_…`, it is
@@ -30,7 +31,7 @@ RESULTS = ROOT / "bench" / "results"
 WORKDIR = ROOT / "var" / "bench"
 FRESH = {"subtree", "generate", "entry_check"}
 NAMES = ["subtree", "generate", "completeness", "burst", "liaison", "entry_check", "inspections"]
-EXTRA = ["profile", "page_weight"]  # run only when named
+EXTRA = ["profile", "page_weight", "people_search"]  # run only when named
 
 
 def database_url() -> str:
@@ -83,6 +84,8 @@ def main() -> int:
                         help="burst: submit for only this many institutions (0: all)")  # fmt: skip
     parser.add_argument("--production", action="store_true",
                         help="page_weight: collectstatic + gunicorn")  # fmt: skip
+    parser.add_argument("--persons", type=int, default=2_000_000,
+                        help="people_search: persons in the province")  # fmt: skip
     parser.add_argument("--tag", default="", help="suffix for the result file name")
     args = parser.parse_args()
     names = args.names or NAMES
@@ -101,6 +104,7 @@ def main() -> int:
         generate,
         inspections,
         liaison,
+        people_search,
         profile,
         subtree,
     )
@@ -117,6 +121,7 @@ def main() -> int:
         "entry_check": entry_check.run,
         "liaison": lambda: liaison.run(scale, repeat=args.repeat),
         "inspections": lambda: inspections.run(scale, repeat=args.repeat),
+        "people_search": lambda: people_search.run(args.persons, repeat=args.repeat),
     }  # fmt: skip
     for index, name in enumerate(names):
         if name in FRESH and (index > 0 or engine == "postgres"):

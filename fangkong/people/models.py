@@ -5,6 +5,8 @@ the keyed hash of their document number, never by the clear number. A moment int
 `[start, end)`: it includes its start and excludes its end; an empty end is open-ended.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.timezone import now
@@ -25,6 +27,18 @@ MIN_TEMPERATURE = 30
 MAX_TEMPERATURE = 45
 
 
+class SearchKeyField(models.CharField):  # type: ignore[type-arg]
+    """Lowercase ASCII search keys (pinyin, initials), compared byte by byte: the "C" collation
+    on PostgreSQL, so that a prefix `LIKE 'zs%'` and an `ORDER BY` walk a plain b-tree index
+    whatever the database's locale (SQLite compares bytes already)."""
+
+    def db_parameters(self, connection: Any) -> dict[str, Any]:
+        parameters: dict[str, Any] = super().db_parameters(connection)
+        if connection.vendor == "postgresql" and not parameters.get("collation"):
+            parameters["collation"] = "C"
+        return parameters
+
+
 class Person(models.Model):
     """One human being, whatever institutions they live in, work in or visit."""
 
@@ -39,8 +53,10 @@ class Person(models.Model):
     id_last4 = models.CharField(_("last four characters of the number"), max_length=4)
     phone = EncryptedTextField(_("phone"), blank=True, default="")
     phone_hash = models.CharField(_("phone's lookup hash"), max_length=64, blank=True)
-    pinyin = models.CharField(_("pinyin"), max_length=200, blank=True)
-    initials = models.CharField(_("pinyin initials"), max_length=100, blank=True)
+    # The name's readings, space-separated when its surname is read otherwise than its
+    # character (`shantianfang dantianfang`); `selectors.person_search` finds a prefix of either.
+    pinyin = SearchKeyField(_("pinyin"), max_length=200, blank=True)
+    initials = SearchKeyField(_("pinyin initials"), max_length=100, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -70,8 +86,9 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["id_last4"], name="person_id_last4"),
             models.Index(fields=["phone_hash"], name="person_phone_hash"),
-            models.Index(fields=["initials"], name="person_initials"),
-            models.Index(fields=["pinyin"], name="person_pinyin"),
+            # A search walks these in order and stops at its page (`person_search`).
+            models.Index(fields=["initials", "pinyin", "id"], name="person_initials_order"),
+            models.Index(fields=["pinyin", "id"], name="person_pinyin_order"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -12,7 +12,7 @@ from fangkong.audit.services import audit_record
 from fangkong.core.errors import field_error
 from fangkong.core.exceptions import Forbidden, Overlap
 from fangkong.institutions.models import Institution
-from fangkong.people.models import MAX_SHIFT_DAYS, Employment, Person, Shift
+from fangkong.people.models import MAX_SHIFT_DAYS, Employment, Person, Shift, Stay
 from fangkong.people.services import _moment, _place, _user, may_record
 
 
@@ -86,7 +86,7 @@ def employment_end(*, actor: Any, employment: Employment, end: datetime.datetime
     before a shift of it has ended."""
     locked = (
         Employment.objects.select_for_update()
-        .select_related("institution__region", "stay")
+        .select_related("institution__region")
         .get(pk=employment.pk)
     )
     _may_record(actor, locked.institution)
@@ -98,9 +98,8 @@ def employment_end(*, actor: Any, employment: Employment, end: datetime.datetime
         raise field_error("end", _("A shift of this employment ends later."), "shift_after_end")
     locked.end = end
     locked.save(update_fields=["end"])
-    if locked.stay is not None and locked.stay.end is None:
-        locked.stay.end = end
-        locked.stay.save(update_fields=["end"])
+    if locked.stay_id is not None:  # the staff stay it was recorded with ends with it
+        Stay.objects.filter(pk=locked.stay_id, end__isnull=True).update(end=end)
     audit_record(
         actor=actor, action="employment.end", target=locked, before={"end": None},
         after={"end": end.isoformat()}, **_place(actor, locked.institution),
