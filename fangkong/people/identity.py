@@ -6,7 +6,6 @@ check digit is computed, so the same person typed either way is one person.
 """
 
 import datetime
-import functools
 import unicodedata
 
 from django.core.exceptions import ValidationError
@@ -158,23 +157,6 @@ def _syllables(name: str) -> list[str]:
 
 def _plain(text: str) -> list[str]:
     return [s.lower() for s in lazy_pinyin(text, style=Style.NORMAL, errors="default") if s]
-
-
-@functools.cache
-def second_readings(field: str) -> list[tuple[str, str, str]]:
-    """For each surname of `SURNAMES` read otherwise as a plain character: the surname, its
-    plain reading and its own, as `field` ("pinyin" or "initials") spells them (单: `dan`,
-    `shan`; `d`, `s`), so that a search by the plain reading finds the name by its own."""
-    readings = []
-    for surname, own in SURNAMES.items():
-        plain = _plain(surname)
-        if "".join(plain) == own:
-            continue
-        if field == "pinyin":
-            readings.append((surname, "".join(plain), own))
-        else:
-            readings.append((surname, "".join(s[0] for s in plain if s), own[0]))
-    return readings
 
 
 def pinyin_keys(name: str) -> tuple[str, str]:

@@ -89,6 +89,17 @@ class Person(models.Model):
             # A search walks these in order and stops at its page (`person_search`).
             models.Index(fields=["initials", "pinyin", "id"], name="person_initials_order"),
             models.Index(fields=["pinyin", "id"], name="person_pinyin_order"),
+            # The few persons whose surname has a second reading, for a prefix of that one.
+            models.Index(
+                fields=["initials"],
+                condition=models.Q(initials__contains=" "),
+                name="person_initials_second",
+            ),
+            models.Index(
+                fields=["pinyin"],
+                condition=models.Q(pinyin__contains=" "),
+                name="person_pinyin_second",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
