@@ -37,6 +37,10 @@ ACTION_LABELS: dict[str, Promise] = {
     "checkin.submit": _("Visitor checked in on their phone"),
     "checkin.confirm": _("Self check-in let in"),
     "checkin.refuse": _("Self check-in refused"),
+    "employment.create": _("Employment recorded"),
+    "employment.end": _("Employment ended"),
+    "shift.create": _("Shift recorded"),
+    "person.export": _("Persons exported"),
     # Testing rounds (lab)
     "lab_round.create": _("Testing round opened"),
     "lab_result.record": _("Test result recorded"),

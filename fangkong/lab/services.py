@@ -22,7 +22,7 @@ from fangkong.lab import alerts
 from fangkong.lab.alerts import local_day
 from fangkong.lab.models import LabCampaign, LabExpected, LabMethod, LabOutcome, LabResult, LabRound
 from fangkong.lab.selectors import counts_from_rows
-from fangkong.people.models import Person, Stay
+from fangkong.people.models import Employment, Person, Stay, StayRole
 from fangkong.regions.models import Region
 
 ROUND_MAKERS = {"admin", "officer", "operator"}  # open rounds (operators: their institution)
@@ -98,11 +98,20 @@ def _refuse_same_name(institutions: list[Institution], name: str) -> None:
         )
 
 
-def present_at(institution: Institution, at: datetime.datetime) -> Any:
-    """The stays of the institution covering the moment `at` (`[start, end)`)."""
-    return Stay.objects.filter(institution=institution, start__lte=at).filter(
+def present_at(institution: Institution, at: datetime.datetime) -> list[tuple[int, str]]:
+    """The persons expected in a round at `at`, with their role: the residents whose stay
+    covers the moment (`[start, end)`) and the staff employed on site then."""
+    residents = Stay.objects.filter(
+        institution=institution, role=StayRole.RESIDENT, start__lte=at
+    ).filter(Q(end__isnull=True) | Q(end__gt=at))
+    staff = Employment.objects.filter(institution=institution, on_site=True, start__lte=at).filter(
         Q(end__isnull=True) | Q(end__gt=at)
     )
+    found = dict.fromkeys(staff.values_list("person_id", flat=True), str(StayRole.STAFF))
+    found.update(
+        dict.fromkeys(residents.values_list("person_id", flat=True), str(StayRole.RESIDENT))
+    )
+    return list(found.items())
 
 
 @dataclass(frozen=True)
@@ -155,7 +164,7 @@ def _round_open(actor: Any, campaign: LabCampaign, institution: Institution) -> 
             )  # fmt: skip
     except IntegrityError as exc:
         raise Overlap(_("A round of this name already exists."), field="name") from exc
-    stays = list(present_at(institution, campaign.started_at).values_list("person_id", "role"))
+    stays = present_at(institution, campaign.started_at)
     LabExpected.objects.bulk_create(
         LabExpected(round=lab_round, person_id=person_id, role=role) for person_id, role in stays
     )

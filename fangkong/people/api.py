@@ -260,3 +260,13 @@ def check_out_visit(request: HttpRequest, visit_id: RowId, payload: CheckOutIn) 
 from fangkong.people.imports.api import router as imports_router  # noqa: E402
 
 router.add_router("", imports_router)
+
+
+# Staff: employments, shifts and the census (people/api_staff.py) --------------------------------
+def _add_staff_router() -> None:
+    from fangkong.people.api_staff import router as staff_router
+
+    router.add_router("", staff_router)
+
+
+_add_staff_router()

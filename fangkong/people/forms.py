@@ -78,3 +78,43 @@ class RevealForm(forms.Form):
         choices=[("id_number", _("Document number")), ("phone", _("Phone"))],
     )
     reason = forms.CharField(label=_("Why do you need the full number?"), max_length=500)
+
+
+# Staff: employments and shifts ------------------------------------------------------------------
+
+
+class EmploymentForm(PersonFields):
+    """A staff member and their employment, as the institution's office adds them."""
+
+    role = forms.CharField(label=_("Role (护理员, 厨师…)"), max_length=100, required=False)
+    on_site = forms.BooleanField(label=_("Works on site"), required=False, initial=True)
+    start = LocalMomentField(label=_("Employed from"))
+    end = LocalMomentField(label=_("Employed until"), required=False)
+
+
+class ShiftForm(forms.Form):
+    start = LocalMomentField(label=_("Shift starts"))
+    end = LocalMomentField(label=_("Shift ends"))
+    on_site = forms.BooleanField(label=_("On site"), required=False, initial=True)
+
+
+class ExportForm(forms.Form):
+    """What to export, why, and whether with full numbers (audited as a reveal)."""
+
+    kinds = forms.MultipleChoiceField(
+        label=_("Persons"), widget=forms.CheckboxSelectMultiple,
+        choices=[("residents", _("Residents")), ("staff", _("Staff")),
+                 ("visitors", _("Visitors"))],
+        initial=["residents", "staff", "visitors"],
+    )  # fmt: skip
+    since = forms.DateField(
+        label=_("Visitors checked in from"), required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )  # fmt: skip
+    until = forms.DateField(
+        label=_("Visitors checked in until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    reveal = forms.BooleanField(label=_("Full document and phone numbers"), required=False)
+    reason = forms.CharField(label=_("Why do you export these persons?"), max_length=500)

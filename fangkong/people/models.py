@@ -5,6 +5,8 @@ the keyed hash of their document number, never by the clear number. A moment int
 `[start, end)`: it includes its start and excludes its end; an empty end is open-ended.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.timezone import now
@@ -25,6 +27,18 @@ MIN_TEMPERATURE = 30
 MAX_TEMPERATURE = 45
 
 
+class SearchKeyField(models.CharField):  # type: ignore[type-arg]
+    """Lowercase ASCII search keys (pinyin, initials), compared byte by byte: the "C" collation
+    on PostgreSQL, so that a prefix `LIKE 'zs%'` and an `ORDER BY` walk a plain b-tree index
+    whatever the database's locale (SQLite compares bytes already)."""
+
+    def db_parameters(self, connection: Any) -> dict[str, Any]:
+        parameters: dict[str, Any] = super().db_parameters(connection)
+        if connection.vendor == "postgresql" and not parameters.get("collation"):
+            parameters["collation"] = "C"
+        return parameters
+
+
 class Person(models.Model):
     """One human being, whatever institutions they live in, work in or visit."""
 
@@ -39,8 +53,10 @@ class Person(models.Model):
     id_last4 = models.CharField(_("last four characters of the number"), max_length=4)
     phone = EncryptedTextField(_("phone"), blank=True, default="")
     phone_hash = models.CharField(_("phone's lookup hash"), max_length=64, blank=True)
-    pinyin = models.CharField(_("pinyin"), max_length=200, blank=True)
-    initials = models.CharField(_("pinyin initials"), max_length=100, blank=True)
+    # The name's readings, space-separated when its surname is read otherwise than its
+    # character (`shantianfang dantianfang`); `selectors.person_search` finds a prefix of either.
+    pinyin = SearchKeyField(_("pinyin"), max_length=200, blank=True)
+    initials = SearchKeyField(_("pinyin initials"), max_length=100, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -70,8 +86,20 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["id_last4"], name="person_id_last4"),
             models.Index(fields=["phone_hash"], name="person_phone_hash"),
-            models.Index(fields=["initials"], name="person_initials"),
-            models.Index(fields=["pinyin"], name="person_pinyin"),
+            # A search walks these in order and stops at its page (`person_search`).
+            models.Index(fields=["initials", "pinyin", "id"], name="person_initials_order"),
+            models.Index(fields=["pinyin", "id"], name="person_pinyin_order"),
+            # The few persons whose surname has a second reading, for a prefix of that one.
+            models.Index(
+                fields=["initials"],
+                condition=models.Q(initials__contains=" "),
+                name="person_initials_second",
+            ),
+            models.Index(
+                fields=["pinyin"],
+                condition=models.Q(pinyin__contains=" "),
+                name="person_pinyin_second",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -256,6 +284,126 @@ class Registration(models.Model):
         return f"{self.user} → {self.person_id}"
 
 
+# Staff: employments and their shifts ------------------------------------------------------------
+
+
+class Employment(models.Model):
+    """A person employed by an institution over `[start, end)`, in a role (护理员, 厨师), working
+    on site (inside the institution: what the census and the testing rounds count) or not.
+
+    A staff stay (`Stay.role == "staff"`, the contract's older form) records its employment
+    too (`stay`), so that every staff member has one. One person's employments in one
+    institution never overlap; in different institutions they may (a doctor serving two).
+    """
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="employments"
+    )
+    institution = models.ForeignKey(
+        "institutions.Institution",
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        related_name="employments",
+    )
+    role = models.CharField(_("role"), max_length=100, blank=True)
+    on_site = models.BooleanField(_("works on site"), default=True)
+    start = models.DateTimeField(_("from"), db_column="start_at")
+    end = models.DateTimeField(_("until"), null=True, blank=True, db_column="end_at")
+    stay = models.OneToOneField(
+        Stay,
+        verbose_name=_("staff stay"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="employment",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=now)
+
+    scoping = Scoping(region="institution__region", institution="institution")
+
+    class Meta:
+        verbose_name = _("employment")
+        verbose_name_plural = _("employments")
+        ordering = ["-start", "id"]
+        indexes = [
+            models.Index(fields=["institution", "start"], name="employment_institution_start"),
+            models.Index(fields=["person", "start"], name="employment_person_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__isnull=True) | models.Q(end__gt=models.F("start")),
+                name="employment_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} {self.role} {self.start:%Y-%m-%d}"
+
+
+MAX_SHIFT_DAYS = 31  # a closed-management rotation (14 days inside) fits; a typo of a year not
+
+
+class Shift(models.Model):
+    """One shift of an employment over `[start, end)`, on site or not (an off-site duty, a
+    rotation in separate housing). A person's shifts never overlap, wherever they work.
+
+    `person` and `institution` repeat the employment's, so that the screening's candidates and
+    the census read shifts by their own indexes, and the database can refuse overlaps.
+    """
+
+    employment = models.ForeignKey(
+        Employment, verbose_name=_("employment"), on_delete=models.CASCADE, related_name="shifts"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="shifts"
+    )
+    institution = models.ForeignKey(
+        "institutions.Institution",
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        related_name="shifts",
+    )
+    start = models.DateTimeField(_("from"), db_column="start_at")
+    end = models.DateTimeField(_("until"), db_column="end_at")
+    on_site = models.BooleanField(_("on site"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=now)
+
+    scoping = Scoping(region="institution__region", institution="institution")
+
+    class Meta:
+        verbose_name = _("shift")
+        verbose_name_plural = _("shifts")
+        ordering = ["start", "id"]
+        indexes = [
+            models.Index(fields=["institution", "start"], name="shift_institution_start"),
+            models.Index(fields=["person", "start"], name="shift_person_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="shift_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} {self.start:%Y-%m-%d %H:%M}"
+
+
 # Risk areas, gate posters and self check-ins live in their own module (issue 11's QR check-in).
 from fangkong.people.checkin_models import (  # noqa: E402
     CheckInPoster,
@@ -269,6 +417,6 @@ from fangkong.people.checkin_models import (  # noqa: E402
 from fangkong.people.imports.models import FileImport, ImportStatus  # noqa: E402
 
 __all__ = [
-    "CheckInPoster", "CheckInStatus", "FileImport", "ImportStatus", "Person", "Registration",
-    "RiskArea", "RiskLevel", "SelfCheckIn", "Stay", "StayRole", "Visit",
+    "CheckInPoster", "CheckInStatus", "Employment", "FileImport", "ImportStatus", "Person",
+    "Registration", "RiskArea", "RiskLevel", "SelfCheckIn", "Shift", "Stay", "StayRole", "Visit",
 ]  # fmt: skip

@@ -25,6 +25,7 @@ from fangkong.people.identity import DocumentType, Sex
 from fangkong.people.models import (
     MAX_TEMPERATURE,
     MIN_TEMPERATURE,
+    Employment,
     Person,
     Registration,
     Stay,
@@ -235,6 +236,13 @@ def stay_create(
         raise Overlap(
             _("Another stay of this person was recorded at the same moment."), field="start"
         ) from exc
+    if role == StayRole.STAFF:
+        # Every staff member has an employment, working in the institution (whether they
+        # also live there is the stay's `on_site`): the census and the rounds read those.
+        Employment.objects.create(
+            person=person, institution=institution, role=stay.job, on_site=True, start=start,
+            end=end, stay=stay, created_by=_user(actor),
+        )  # fmt: skip
     place = _place(actor, institution)
     audit_record(
         actor=actor, action="stay.create", target=stay,
@@ -326,6 +334,7 @@ def stay_end(*, actor: Any, stay: Stay, end: datetime.datetime, discharge_reason
         raise field_error("end", _("The stay ends before it starts."), "end_first")
     locked.end, locked.discharge_reason = end, discharge_reason.strip()
     locked.save(update_fields=["end", "discharge_reason"])
+    Employment.objects.filter(stay=locked, end__isnull=True).update(end=end)
     audit_record(
         actor=actor, action="stay.end", target=locked, before={"end": None},
         after={"end": end.isoformat(), "discharge_reason": locked.discharge_reason},

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from fangkong.people import checkin_views, views
+from fangkong.people import checkin_views, views, views_export, views_staff
 
 app_name = "people"
 
@@ -28,4 +28,14 @@ urlpatterns += [
     path("people/checkins/<int:pk>/refuse/", checkin_views.refuse_checkin, name="refuse"),
     path("people/regions/<str:code>/risk-areas/", checkin_views.risk_areas, name="risk_areas"),
     path("people/risk-areas/<int:pk>/", checkin_views.risk_area_edit, name="risk_area"),
+    # Staff: employments and shifts
+    path("people/institutions/<str:code>/staff/", views_staff.institution_staff, name="staff"),
+    path(
+        "people/institutions/<str:code>/employments/",
+        views_staff.add_employment,
+        name="add_employment",
+    ),
+    path("people/employments/<int:pk>/shifts/", views_staff.add_shift, name="add_shift"),
+    # The Excel export of an institution's persons
+    path("people/institutions/<str:code>/export/", views_export.export_persons, name="export"),
 ]

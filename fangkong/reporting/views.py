@@ -26,6 +26,7 @@ from fangkong.core.scoping import visible
 from fangkong.inspections.selectors import rectification_list
 from fangkong.institutions.models import Institution
 from fangkong.institutions.selectors import institution_get
+from fangkong.people.staff_selectors import census_of
 from fangkong.regions.models import Level, Region
 from fangkong.regions.selectors import region_get
 from fangkong.reporting import bulletin, confirmation, reminders, selectors, services
@@ -118,6 +119,12 @@ def _report_page(
     )
     previous = _latest_before(institution, the_day)
     initial = _initial(existing, previous)
+    # Where the institution keeps its people here, their census is offered as the form's
+    # starting figures (the operator may change them); a submitted report keeps its own.
+    unsent = existing is None or existing.current is None
+    offer = census_of(institution, the_day) if unsent else None
+    if offer is not None:
+        initial |= {"residents": offer.residents, "staff_on_site": offer.staff_on_site}
     # The zero report is a form of its own, so that Enter in the full form can never send one.
     is_zero = request.method == "POST" and "zero" in request.POST
     data = request.POST if request.method == "POST" else None
@@ -134,7 +141,7 @@ def _report_page(
     now = timezone.now()
     return render(request, "reporting/report.html", {
         "institution": institution, "day": the_day, "report": existing, "form": form,
-        "zero_form": zero_form, "previous": previous, "revisions": revisions,
+        "zero_form": zero_form, "previous": previous, "revisions": revisions, "offer": offer,
         "on_behalf": on_behalf, "now": now, "closure": closure_on(institution, the_day),
         "deadline": None if existing else _deadline(institution, the_day, now),
         "census_bound": [zero_form[code] for code in ZERO_REPORT_INPUTS],

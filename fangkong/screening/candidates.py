@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from fangkong.institutions.models import Institution
-from fangkong.people.models import Stay, Visit
+from fangkong.people.models import Shift, Stay, Visit
 
 type Interval = tuple[datetime.datetime, datetime.datetime | None]
 
@@ -57,8 +57,44 @@ def candidates(
         row = found.setdefault(person_id, Candidate(person_id))
         row.roles.add("visitor")
         row.intervals.append((since, until))
+    _add_shifts(found, institution, start, end)
     _add_elsewhere(found, institution, start, end)
     return found
+
+
+# Shifts: staff on duty in the window are present, whatever their stays say -------------------
+
+
+def _shifts(start: datetime.datetime, end: datetime.datetime) -> Q:
+    """Shifts `[start, end)` sharing a moment with the window (a shift always has its end)."""
+    return Q(start__lt=end, end__gt=start)
+
+
+def _add_shifts(
+    found: dict[int, Candidate],
+    institution: Institution,
+    start: datetime.datetime,
+    end: datetime.datetime,
+) -> None:
+    shifts = Shift.objects.filter(_shifts(start, end), institution=institution)
+    for person_id, since, until in shifts.values_list("person_id", "start", "end"):
+        row = found.setdefault(person_id, Candidate(person_id))
+        row.roles.add("staff")
+        row.intervals.append((since, until))
+
+
+def _shifts_elsewhere(
+    ids: list[int], institution: Institution, start: datetime.datetime, end: datetime.datetime
+) -> list[tuple[int, dict[str, str | None]]]:
+    shifts = (
+        Shift.objects.filter(_shifts(start, end), person_id__in=ids)
+        .exclude(institution=institution)
+        .values_list("person_id", "institution__code", "institution__name", "start", "end")
+    )
+    return [
+        (person_id, _place(code, name, "staff", since, until))
+        for person_id, code, name, since, until in shifts
+    ]
 
 
 def _add_elsewhere(
@@ -84,6 +120,8 @@ def _add_elsewhere(
         places[person_id].append(_place(code, name, role, since, until))
     for person_id, code, name, since, until in visits:
         places[person_id].append(_place(code, name, "visitor", since, until))
+    for person_id, place in _shifts_elsewhere(ids, institution, start, end):
+        places[person_id].append(place)
     for person_id, rows in places.items():
         found[person_id].elsewhere = sorted(rows, key=lambda row: (row["start"] or "", row["code"]))
 
