@@ -173,6 +173,9 @@ class Progress:
         self.side: Any = None
         if aside and connection.vendor == "postgresql":
             self.side = connections.create_connection(DEFAULT_DB_ALIAS)
+            with self.side.cursor() as cursor:
+                # Never wait for the write's own transaction, should it hold the row.
+                cursor.execute("SET lock_timeout = '1s'")
         self.last = 0
 
     def save(self, done: int, *, force: bool = False) -> None:
@@ -212,7 +215,7 @@ def _pass(record: FileImport, kind: ImportKind, *, writing: bool, progress: Prog
         problem = Problem(None, refused.column, refused.code, refused.message, refused.params)
         tally.refuse_file(problem)
         return tally
-    if record.rows_total != table.total:
+    if record.rows_total != table.total and not writing:
         record.rows_total = table.total
         FileImport.objects.filter(pk=record.pk).update(rows_total=table.total)
     actor = record.confirmed_by if writing else record.created_by

@@ -303,3 +303,28 @@ def test_test_results_are_imported_through_lab(world, run):
     refused = run(world, xlsx(early), kind="results")
     assert [(e["row"], e["column"], e["code"]) for e in refused.errors] == [
         (2, "sampled_at", "before_round"), (3, "round", "unknown_round")]  # fmt: skip
+
+
+def test_progress_is_seen_by_others_while_the_write_is_open(transactional_db, world):
+    """On PostgreSQL the bar moves during the write's one transaction (a second connection)."""
+    from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+
+    from fangkong.people.imports.services import Progress
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer: its bar moves at the end of the write")
+    record = FileImport.objects.create(
+        institution=world.institutions[CODE], kind="residents", file_name="名单.xlsx", size=1,
+        sha256="0" * 64, rows_total=100, status="writing",
+    )  # fmt: skip
+    reader = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with transaction.atomic():
+            progress = Progress(record, aside=True)
+            progress.save(40, force=True)
+            with reader.cursor() as cursor:
+                cursor.execute("SELECT rows_done FROM people_fileimport WHERE id = %s", [record.pk])
+                assert cursor.fetchone() == (40,)
+            progress.close()
+    finally:
+        reader.close()
