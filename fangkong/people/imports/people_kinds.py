@@ -29,7 +29,15 @@ from fangkong.people.imports import loading
 from fangkong.people.imports.kinds import Checked, Context, ImportKind, register
 from fangkong.people.imports.reading import Cell, Column, Row, text_of
 from fangkong.people.imports.values import day_of, decimal_of, moment_of, yes_no
-from fangkong.people.models import MAX_TEMPERATURE, MIN_TEMPERATURE, Person, Stay, StayRole, Visit
+from fangkong.people.models import (
+    MAX_TEMPERATURE,
+    MIN_TEMPERATURE,
+    Employment,
+    Person,
+    Stay,
+    StayRole,
+    Visit,
+)
 
 NAME = Column("name", "姓名", "Name", required=True, aliases=("老人姓名", "人员姓名", "访客姓名"))
 DOCUMENT_TYPE = Column("document_type", "证件类型", "Document type")
@@ -340,11 +348,12 @@ class StayKind(ImportKind):
         if connection.vendor == "postgresql":
             user, where, at = _user(context.actor), context.institution.pk, timezone.now()
             by = user.pk if user else None
-            loading.copy_rows(Stay, STAY_COLUMNS, [
+            ids = loading.copy_rows(Stay, STAY_COLUMNS, [
                 [v.person.pk, where, self.role, v.start, v.end, v.admission_reason,
                  v.discharge_reason, v.job, v.on_site, v.exception_reason, by, at]
                 for v in values
             ])  # fmt: skip
+            self._employ(values, ids, context)
             return len(values)
         stays = [
             Stay(
@@ -363,7 +372,20 @@ class StayKind(ImportKind):
             for v in values
         ]
         loading.insert(stays)
+        self._employ(values, [stay.pk for stay in stays], context)
         return len(stays)
+
+    def _employ(self, values: list[StayValue], stay_ids: list[int], context: Context) -> None:
+        """Staff stays record their employments too, as `stay_create` does: the census and the
+        testing rounds count staff by their employments."""
+        if self.role != StayRole.STAFF:
+            return
+        loading.insert([
+            Employment(person_id=v.person.pk, institution=context.institution, role=v.job,
+                       on_site=True, start=v.start, end=v.end, stay_id=stay_id,
+                       created_by=_user(context.actor))
+            for v, stay_id in zip(values, stay_ids, strict=True)
+        ])  # fmt: skip
 
     def _dates(self, row: Row, checked: Checked) -> tuple[Any, Any]:
         start = _moment(row, checked, self.start_column)

@@ -242,6 +242,21 @@ def test_csv_in_gbk_and_utf8(world, run):
     assert (stay.role, stay.job, stay.on_site) == ("staff", "护理员", True)
 
 
+def test_imported_staff_are_employed_and_counted_in_the_census(world, run):
+    import datetime
+
+    from fangkong.people.models import Employment
+    from fangkong.people.staff_selectors import census_of
+
+    staff = f"姓名,证件号码,岗位,是否住院内,入职日期\n王五,{C},护理员,是,2021-09-01\n"
+    record = run(world, ("\ufeff" + staff).encode(), kind="staff", name="staff.csv")
+    assert (record.status, record.added) == ("done", 1)
+    employment = Employment.objects.get(person__name="王五")
+    assert (employment.role, employment.on_site, employment.stay.role) == ("护理员", True, "staff")
+    census = census_of(employment.institution, datetime.date(2021, 10, 17))
+    assert census is not None and census.staff_on_site == 1
+
+
 def test_the_template_has_chinese_headers_and_english_under_them(world):
     from python_calamine import CalamineWorkbook
 
