@@ -7,6 +7,7 @@
     python -m bench entry_check           # 41,000 institutions under closure, the entry check
     python -m bench liaison               # a year of liaison assignments, one day's coverage
     python -m bench inspections           # a year of inspections: a draw, a week's summary
+    python -m bench screening             # (only when named) 50 million visits, the candidates
     FANGKONG_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_nation python -m bench
 
 The database is `FANGKONG_BENCH_DATABASE_URL` (PostgreSQL: use a database named `bench_…`, it is
@@ -30,7 +31,7 @@ RESULTS = ROOT / "bench" / "results"
 WORKDIR = ROOT / "var" / "bench"
 FRESH = {"subtree", "generate", "entry_check"}
 NAMES = ["subtree", "generate", "completeness", "burst", "liaison", "entry_check", "inspections"]
-EXTRA = ["profile", "page_weight"]  # run only when named
+EXTRA = ["profile", "page_weight", "screening"]  # run only when named
 
 
 def database_url() -> str:
@@ -83,6 +84,8 @@ def main() -> int:
                         help="burst: submit for only this many institutions (0: all)")  # fmt: skip
     parser.add_argument("--production", action="store_true",
                         help="page_weight: collectstatic + gunicorn")  # fmt: skip
+    parser.add_argument("--visits", type=int, default=0,
+                        help="screening: visits (default 50 million on PostgreSQL)")  # fmt: skip
     parser.add_argument("--tag", default="", help="suffix for the result file name")
     args = parser.parse_args()
     names = args.names or NAMES
@@ -102,6 +105,7 @@ def main() -> int:
         inspections,
         liaison,
         profile,
+        screening,
         subtree,
     )
 
@@ -117,6 +121,10 @@ def main() -> int:
         "entry_check": entry_check.run,
         "liaison": lambda: liaison.run(scale, repeat=args.repeat),
         "inspections": lambda: inspections.run(scale, repeat=args.repeat),
+        "screening": lambda: screening.run(
+            visits=args.visits or 50_000_000,
+            repeat=args.repeat,
+        ),
     }  # fmt: skip
     for index, name in enumerate(names):
         if name in FRESH and (index > 0 or engine == "postgres"):
