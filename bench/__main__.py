@@ -10,6 +10,7 @@
     python -m bench lab                   # (only when named) a nation's testing campaign's coverage
     python -m bench people_import         # a 100,000-row .xlsx of residents (PostgreSQL)
     python -m bench people_search         # 2 million persons in a province: search by initials
+    python -m bench screening             # (only when named) 50 million visits, the candidates
     FANGKONG_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_nation python -m bench
 
 The database is `FANGKONG_BENCH_DATABASE_URL` (PostgreSQL: use a database named `bench_…`, it is
@@ -33,7 +34,9 @@ RESULTS = ROOT / "bench" / "results"
 WORKDIR = ROOT / "var" / "bench"
 FRESH = {"subtree", "generate", "entry_check", "people_import"}
 NAMES = ["subtree", "generate", "completeness", "burst", "liaison", "entry_check", "inspections"]
-EXTRA = ["profile", "page_weight", "lab", "people_import", "people_search"]  # run only when named
+EXTRA = [  # run only when named
+    "profile", "page_weight", "lab", "people_import", "people_search", "screening",
+]  # fmt: skip
 
 
 def database_url() -> str:
@@ -89,6 +92,8 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=100_000, help="people_import: rows")
     parser.add_argument("--persons", type=int, default=2_000_000,
                         help="people_search: persons in the province")  # fmt: skip
+    parser.add_argument("--visits", type=int, default=0,
+                        help="screening: visits (default 50 million on PostgreSQL)")  # fmt: skip
     parser.add_argument("--tag", default="", help="suffix for the result file name")
     args = parser.parse_args()
     names = args.names or NAMES
@@ -111,6 +116,7 @@ def main() -> int:
         people_import,
         people_search,
         profile,
+        screening,
         subtree,
     )
 
@@ -129,6 +135,10 @@ def main() -> int:
         "lab": lambda: lab.run(scale, repeat=args.repeat),
         "people_import": lambda: people_import.run(rows=args.rows),
         "people_search": lambda: people_search.run(args.persons, repeat=args.repeat),
+        "screening": lambda: screening.run(
+            visits=args.visits or 50_000_000,
+            repeat=args.repeat,
+        ),
     }  # fmt: skip
     for index, name in enumerate(names):
         if name in FRESH and (index > 0 or engine == "postgres"):

@@ -238,8 +238,16 @@ class Visit(models.Model):
         verbose_name_plural = _("visits")
         ordering = ["-check_in", "id"]
         indexes = [
-            models.Index(fields=["institution", "check_in"], name="visit_institution_check_in"),
-            models.Index(fields=["visitor", "check_in"], name="visit_visitor_check_in"),
+            # Who was present in a window, and where else: read from the index alone (its
+            # check-out and the other side's id in the key, no INCLUDE, which SQLite lacks).
+            models.Index(
+                fields=["institution", "check_in", "check_out", "visitor"],
+                name="visit_institution_window",
+            ),
+            models.Index(
+                fields=["visitor", "check_in", "check_out", "institution"],
+                name="visit_visitor_window",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
