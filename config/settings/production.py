@@ -27,3 +27,12 @@ LANGUAGE_COOKIE_SECURE = True
 LANGUAGE_COOKIE_HTTPONLY = True  # read by the server only
 X_FRAME_OPTIONS = "DENY"
 AXES_IPWARE_PROXY_COUNT = 1
+
+# One cache for every worker process (the self check-in's rate limits count across them), in
+# the database's table `fangkong_cache`, which the migrations create (fangkong/core/migrations).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "fangkong_cache",
+    }
+}

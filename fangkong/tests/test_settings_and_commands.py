@@ -40,6 +40,31 @@ def test_production_settings_pass_the_deployment_check(tmp_path):
     assert "no issues" in result.stdout
 
 
+def test_production_caches_in_the_table_its_migrations_create(tmp_path):
+    """Every worker process counts the check-in rate limits in one cache: the database's."""
+    keys = "k1:" + base64.b64encode(secrets.token_bytes(32)).decode()
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "FANGKONG_ENCRYPTION_KEYS": keys,
+        "FANGKONG_HASH_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    script = ("from django.core.cache import caches; cache = caches['default']; "
+              "cache.set('seen', 41); print(type(cache).__name__, cache.get('seen'))")  # fmt: skip
+    for command in (
+        ["migrate", "--verbosity", "0"],
+        ["shell", "--no-imports", "--command", script],
+    ):
+        result = subprocess.run(  # noqa: S603 (this interpreter, this project's manage.py)
+            [sys.executable, "manage.py", *command],
+            cwd=ROOT, env=environment, capture_output=True, text=True,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["DatabaseCache", "41"]
+
+
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_SECRET")}
     environment["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
