@@ -381,7 +381,7 @@ class StayKind(ImportKind):
         if self.role != StayRole.STAFF:
             return
         loading.insert([
-            Employment(person_id=v.person.pk, institution=context.institution, role=v.job,
+            Employment(person_id=v.person.pk or 0, institution=context.institution, role=v.job,
                        on_site=True, start=v.start, end=v.end, stay_id=stay_id,
                        created_by=_user(context.actor))
             for v, stay_id in zip(values, stay_ids, strict=True)
