@@ -119,8 +119,9 @@ class Definition:
     sql: str
 
 
-def report_table_definitions() -> list[Definition]:
-    """The unique constraints, secondary indexes and FKs of the report tables (PostgreSQL)."""
+def report_table_definitions(tables: Sequence[str] = REPORT_TABLES) -> list[Definition]:
+    """The unique constraints, secondary indexes and FKs of the report tables, or of
+    `tables` (PostgreSQL)."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -136,7 +137,7 @@ def report_table_definitions() -> list[Definition]:
               AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
             ORDER BY 3, 1, 2
             """,
-            [REPORT_TABLES, REPORT_TABLES, REPORT_TABLES],
+            [list(tables)] * 3,
         )
         return [Definition(*row) for row in cursor.fetchall()]
 

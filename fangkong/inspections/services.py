@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Case, Count, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -420,8 +420,11 @@ def draw_weights(region: Region, day: datetime.date) -> dict[str, float]:
         last=Subquery(latest),
         n=Coalesce(Subquery(unverified.values("institution").annotate(c=Count("*"))
                             .values("c")), 0),
-        late=Coalesce(Subquery(unverified.filter(due_date__lt=day).values("institution")
-                               .annotate(c=Count("*")).values("c")), 0),
+        # Counted over the same rows, not filtered by day: a planner without statistics
+        # (SQLite) would otherwise walk every overdue row of the country by (status, due).
+        late=Coalesce(Subquery(unverified.values("institution").annotate(
+            c=Sum(Case(When(due_date__lt=day, then=1), default=0))
+        ).values("c")), 0),
     ).values_list("code", "last", "n", "late")  # fmt: skip
     weights = {}
     for code, last, n, late in rows:
