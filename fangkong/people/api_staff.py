@@ -67,7 +67,7 @@ class ShiftOut(Schema):
     on_site: bool
 
 
-class EndIn(InputSchema):
+class EmploymentEndIn(InputSchema):
     end: Moment
 
 
@@ -109,7 +109,9 @@ def list_employments(
 
 
 @router.post("/employments/{employment_id}/end", response=answers({200: EmploymentOut}, WRITE))
-def end_employment(request: HttpRequest, employment_id: RowId, payload: EndIn) -> Employment:
+def end_employment(
+    request: HttpRequest, employment_id: RowId, payload: EmploymentEndIn
+) -> Employment:
     """End an open employment (the staff member left)."""
     employment = staff_selectors.employment_get(user=request.user, pk=employment_id)
     return staff.employment_end(actor=request.user, employment=employment, end=payload.end)
