@@ -89,14 +89,14 @@ class Person(models.Model):
             # A search walks these in order and stops at its page (`person_search`).
             models.Index(fields=["initials", "pinyin", "id"], name="person_initials_order"),
             models.Index(fields=["pinyin", "id"], name="person_pinyin_order"),
-            # The few persons whose surname has a second reading, for a prefix of that one.
+            # The few persons whose surname has a second reading (covering: read index-only).
             models.Index(
-                fields=["initials"],
+                fields=["initials", "pinyin", "id"],
                 condition=models.Q(initials__contains=" "),
                 name="person_initials_second",
             ),
             models.Index(
-                fields=["pinyin"],
+                fields=["pinyin", "id"],
                 condition=models.Q(pinyin__contains=" "),
                 name="person_pinyin_second",
             ),
