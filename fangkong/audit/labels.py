@@ -41,10 +41,14 @@ ACTION_LABELS: dict[str, Promise] = {
     "employment.end": _("Employment ended"),
     "shift.create": _("Shift recorded"),
     "person.export": _("Persons exported"),
+    "import.upload": _("File uploaded for import"),
+    "import.confirm": _("Import confirmed"),
+    "import.write": _("Imported rows written"),
     # Testing rounds (lab)
     "lab_round.create": _("Testing round opened"),
     "lab_result.record": _("Test result recorded"),
     "lab_result.excuse": _("Person excused from a testing round"),
+    "lab_round.export": _("Testing rounds exported"),
     # Close-contact screening (screening)
     "screening.create": _("Screening opened"),
     "screening.classify": _("Screening subject classified"),
@@ -62,6 +66,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "checklist.draft": _("Checklist draft started"),
     "checklist.edit": _("Checklist draft edited"),
     "checklist.publish": _("Checklist published"),
+    "inspection.plan": _("Inspection planned"),
+    "inspection.plan_cancel": _("Planned inspection cancelled"),
     "inspection.record": _("Inspection recorded"),
     "inspection.draw": _("Spot-check draw made"),
     "inspection.photo": _("Photo added to an inspection"),
