@@ -19,6 +19,7 @@ from fangkong.core.schema import (
     Moment,
     Name,
     Temperature,
+    Text,
     answers,
 )
 from fangkong.core.scoping import visible
@@ -299,7 +300,7 @@ class SymptomsIn(InputSchema):
         default_factory=list, max_length=20, description=f"Of: {', '.join(Symptom.values)}."
     )
     temperature: Temperature | None = None
-    note: Annotated[str, Field(max_length=500)] = ""
+    note: Annotated[Text, Field(max_length=500)] = ""
 
 
 @router.post("/follow-ups/{follow_up_id}/symptoms", response=answers({200: FollowUpOut}, WRITE))
@@ -319,7 +320,7 @@ def record_symptoms(request: HttpRequest, follow_up_id: RowId, payload: Symptoms
 
 class CloseIn(InputSchema):
     outcome: FollowUpOutcome
-    note: Annotated[str, Field(max_length=500)] = ""
+    note: Annotated[Text, Field(max_length=500)] = ""
 
 
 @router.post("/follow-ups/{follow_up_id}/close", response=answers({200: FollowUpOut}, WRITE))

@@ -215,3 +215,34 @@ def test_no_two_schemas_share_a_name():
             if issubclass(cls, Schema) and cls.__module__ == module.__name__:
                 owners.setdefault(name, []).append(module.__name__)
     assert {name: mods for name, mods in owners.items() if len(mods) > 1} == {}
+
+
+def test_every_text_input_declares_what_it_refuses():
+    """A string field of a request names its pattern, format or choices (free text: `Text`,
+    which refuses the NUL character), so that the schema tells clients what is refused."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import fangkong
+    from fangkong.core.schema import InputSchema
+
+    root = fangkong.__path__[0]
+    bare, seen = [], 0
+    for app in pkgutil.iter_modules([root]):
+        for mod in pkgutil.walk_packages([f"{root}/{app.name}"], prefix=f"fangkong.{app.name}."):
+            if not app.ispkg or not mod.name.rsplit(".", 1)[-1].startswith("api"):
+                continue
+            module = importlib.import_module(mod.name)
+            for name, cls in inspect.getmembers(module, inspect.isclass):
+                if not (issubclass(cls, InputSchema) and cls.__module__ == module.__name__):
+                    continue
+                seen += 1
+                for field, spec in cls.model_json_schema().get("properties", {}).items():
+                    for option in [spec, *spec.get("anyOf", [])]:
+                        if option.get("type") == "string" and not (
+                            option.get("pattern") or option.get("format") or option.get("enum")
+                        ):
+                            bare.append(f"{module.__name__}.{name}.{field}")
+    assert seen > 20
+    assert bare == []
