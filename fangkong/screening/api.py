@@ -296,7 +296,7 @@ def get_follow_up(request: HttpRequest, follow_up_id: RowId) -> Any:
 class SymptomsIn(InputSchema):
     day: Day
     # Checked by the service, which names the field: one of `Symptom`'s codes each.
-    symptoms: list[Annotated[str, Field(max_length=30)]] = Field(
+    symptoms: list[Annotated[Text, Field(max_length=30)]] = Field(
         default_factory=list, max_length=20, description=f"Of: {', '.join(Symptom.values)}."
     )
     temperature: Temperature | None = None

@@ -238,8 +238,14 @@ def test_every_text_input_declares_what_it_refuses():
                 if not (issubclass(cls, InputSchema) and cls.__module__ == module.__name__):
                     continue
                 seen += 1
-                for field, spec in cls.model_json_schema().get("properties", {}).items():
-                    for option in [spec, *spec.get("anyOf", [])]:
+                schema = cls.model_json_schema()
+                nested = [d.get("properties", {}) for d in schema.get("$defs", {}).values()]
+                fields = [(f, spec) for props in [schema.get("properties", {}), *nested]
+                          for f, spec in props.items()]  # fmt: skip
+                for field, spec in fields:
+                    options = [spec, *spec.get("anyOf", [])]
+                    options += [o["items"] for o in list(options) if "items" in o]
+                    for option in options:
                         if option.get("type") == "string" and not (
                             option.get("pattern") or option.get("format") or option.get("enum")
                         ):
