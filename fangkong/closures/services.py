@@ -491,10 +491,8 @@ def entry_checks_over(
         day = _day_of(at)
         if not first_day <= day <= last_day:
             raise ValueError(f"{day} lies outside the days asked for ({first_day} to {last_day})")
-        closure = next(
-            (c for c in closures if c.start_date <= day and (c.end_date is None or day <= c.end_date)),
-            None,
-        )
+        in_force = (c for c in closures if c.start_date <= day <= (c.end_date or day))
+        closure = next(in_force, None)
         return _decided(closure, direction, purpose, None)
 
     return check
