@@ -229,7 +229,7 @@ class EntryCheck:
 
     def __init__(self, institution: Institution, purpose: str, *, by_day: bool) -> None:
         self.institution, self.purpose, self.by_day = institution, purpose, by_day
-        self.answers: dict[Any, Any] = {}
+        self.answers: dict[Any, EntryAnswer] = {}
         self.span: tuple[datetime.datetime, datetime.datetime] | None = None
         self.ask: Callable[[datetime.datetime], EntryAnswer] | None = None
 
