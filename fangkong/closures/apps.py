@@ -11,7 +11,7 @@ class ClosuresConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from fangkong.closures.services import entry_policy
+        from fangkong.closures.services import entry_policy, entry_policy_over
         from fangkong.closures.views import institution_section
         from fangkong.institutions.entry import register_entry_policy
         from fangkong.institutions.views import register_section
@@ -19,7 +19,7 @@ class ClosuresConfig(AppConfig):
         # The institution's page shows whether it is closed, with links to its gate register.
         register_section(institution_section)
         # Visits and admissions (people, a lower floor) ask the entry check through this.
-        register_entry_policy(entry_policy)
+        register_entry_policy(entry_policy, over=entry_policy_over)
         # SQLite loses the overlap triggers when a migration rebuilds the closures table.
         post_migrate.connect(overlap_triggers_kept, sender=self)
         # The rule table is data: a flush (the tests' between live-server tests) empties it.

@@ -2,6 +2,7 @@
 gate register. Each write is one transaction with its audit row."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -375,7 +376,9 @@ def closure_at(institution: Institution, at: datetime.datetime) -> Closure | Non
 # The gate's question, asked often: the closure in force and its row of the rule table in one
 # statement (the ORM's version, with a subquery per rule column, took longer to build and plan
 # than to run). Newest first on the (institution, start_date) index; closures never overlap.
-IN_FORCE_WITH_RULE = """
+# The same statement, without its LIMIT, gives every closure overlapping a span of days (from
+# its first day, the last parameter, to its last), newest first: `entry_checks_over`.
+IN_FORCE_OVER = """
 SELECT c.*, r.id AS rule_id, r.outcome AS rule_outcome, r.reason AS rule_reason,
        r.conditions AS rule_conditions, r.needs_test_proof AS rule_needs_test_proof,
        r.fever_from AS rule_fever_from, r.handover_outside AS rule_handover_outside
@@ -383,8 +386,8 @@ FROM closures_closure c
 LEFT JOIN closures_entryrule r ON r.level = c.level AND r.direction = %s AND r.purpose = %s
 WHERE c.institution_id = %s AND c.start_date <= %s AND (c.end_date IS NULL OR c.end_date >= %s)
 ORDER BY c.start_date DESC
-LIMIT 1
 """
+IN_FORCE_WITH_RULE = IN_FORCE_OVER + "LIMIT 1\n"
 RULE_FIELDS = (
     "id", "outcome", "reason", "conditions", "needs_test_proof", "fever_from",
     "handover_outside",
@@ -406,11 +409,23 @@ def entry_check(
     conditional rule allows, naming what a passage must show; with it (the gate's passage),
     each condition is checked and the first unmet refuses.
     """
-    if timezone.is_naive(at):
-        raise field_error("at", _("Give the moment with its UTC offset."), "naive_moment")
-    day = local_day(at)
+    day = _day_of(at)
     params = [direction, purpose, institution.pk, day, day]
     closure = next(iter(Closure.objects.raw(IN_FORCE_WITH_RULE, params)), None)
+    return _decided(closure, direction, purpose, evidence)
+
+
+def _day_of(at: datetime.datetime) -> datetime.date:
+    if timezone.is_naive(at):
+        raise field_error("at", _("Give the moment with its UTC offset."), "naive_moment")
+    return local_day(at)
+
+
+def _decided(
+    closure: Closure | None, direction: str, purpose: str, evidence: Evidence | None
+) -> EntryDecision:
+    """The rule: the answer from the closure in force (read with its row of the rule table by
+    `IN_FORCE_OVER`), or from none."""
     if closure is None:
         return EntryDecision(True, gettext("No closure is in force at this moment."))
     values = {f: getattr(closure, f"rule_{f}") for f in RULE_FIELDS}
@@ -455,6 +470,45 @@ def entry_policy(institution: Institution, at: datetime.datetime, purpose: str) 
     """The entry check as the institutions' entry policy (`fangkong.institutions.entry`)."""
     decision = entry_check(institution, at, purpose)
     return EntryAnswer(decision.allowed, decision.reason)
+
+
+def entry_checks_over(
+    institution: Institution,
+    first: datetime.datetime,
+    last: datetime.datetime,
+    purpose: str,
+    direction: str = GateDirection.IN,
+) -> Callable[[datetime.datetime], EntryDecision]:
+    """`entry_check` for any moment from `first` to `last` (their local days included), from
+    one statement: the closures overlapping those days, each moment answered by the same rule
+    from the newest of them covering its day (closures never overlap). An import asks this once
+    for the days of its file's admissions instead of once a day."""
+    first_day, last_day = _day_of(first), _day_of(last)
+    params = [direction, purpose, institution.pk, last_day, first_day]
+    closures = list(Closure.objects.raw(IN_FORCE_OVER, params))
+
+    def check(at: datetime.datetime) -> EntryDecision:
+        day = _day_of(at)
+        if not first_day <= day <= last_day:
+            raise ValueError(f"{day} lies outside the days asked for ({first_day} to {last_day})")
+        in_force = (c for c in closures if c.start_date <= day <= (c.end_date or day))
+        closure = next(in_force, None)
+        return _decided(closure, direction, purpose, None)
+
+    return check
+
+
+def entry_policy_over(
+    institution: Institution, first: datetime.datetime, last: datetime.datetime, purpose: str
+) -> Callable[[datetime.datetime], EntryAnswer]:
+    """`entry_checks_over` as the institutions' entry policy over a span."""
+    check = entry_checks_over(institution, first, last, purpose)
+
+    def answer(at: datetime.datetime) -> EntryAnswer:
+        decision = check(at)
+        return EntryAnswer(decision.allowed, decision.reason)
+
+    return answer
 
 
 # The gate register ----------------------------------------------------------------------------

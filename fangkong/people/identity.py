@@ -58,8 +58,8 @@ def normalise_ric(text: str, field: str = "id_number") -> str:
             field, _("A resident identity number is 17 digits and a digit or X."), "invalid_format"
         )
     try:
-        born = ric.get_birth_date(number)
-    except (InvalidComponent, ValueError):
+        born = birth_date_of(number)
+    except ValueError:
         born = None
     if born is None or born > datetime.date.today():
         raise field_error(
@@ -115,7 +115,10 @@ def phone_hash_of(phone: str) -> str:
 
 
 def birth_date_of(number: str) -> datetime.date:
-    return ric.get_birth_date(number)
+    """The birth date an 18-digit number (17 digits and a digit or X) holds in its digits 7 to
+    14 (ValueError when no such day exists): what stdnum reads, without cleaning the number
+    again (an import reads it twice a row)."""
+    return datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
 
 
 def sex_of(number: str) -> str:
@@ -164,6 +167,10 @@ def _syllables(name: str) -> list[str]:
     return _plain(name)
 
 
+def _surname_reading(name: str) -> bool:
+    return any(name[:n] in SURNAMES and len(name) > n for n in (2, 1))
+
+
 def _plain(text: str) -> list[str]:
     return [s.lower() for s in lazy_pinyin(text, style=Style.NORMAL, errors="default") if s]
 
@@ -172,8 +179,8 @@ def pinyin_keys(name: str) -> tuple[str, str]:
     """The name's full pinyin and its initials, each with the ordinary reading of a polyphonic
     surname after the surname's own (`shantianfang dantianfang`, `stf dtf`), for search."""
     name = "".join(name.split())
-    variants = [_syllables(name)]
-    ordinary = _plain(name)
+    ordinary = _plain(name)  # read once: a name without a surname of its own reading is that
+    variants = [_syllables(name) if _surname_reading(name) else ordinary]
     if ordinary != variants[0]:
         variants.append(ordinary)
     full = " ".join("".join(v) for v in variants)

@@ -10,7 +10,7 @@ entry check, and one it refuses needs an officer's exception reason in its row.
 
 import datetime
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.text import has_visible
-from fangkong.institutions.entry import entry_allowed
+from fangkong.institutions.entry import EntryAnswer, entry_allowed_over
 from fangkong.institutions.models import Institution
 from fangkong.people import identity, services
 from fangkong.people.identity import DocumentType, Sex, mask_id, mask_phone
@@ -222,17 +222,36 @@ def _moment(row: Row, checked: Checked, column: Column, *, timed: bool = False) 
 
 
 class EntryCheck:
-    """The closures' answer for a purpose, asked once per local day of a file's admissions
-    (a closure runs from a day to a day) and once per moment of its visits."""
+    """The closures' answer for a purpose over the moments of a file: read for the span of the
+    moments seen so far in one statement (`entry_allowed_over`), read again only when a chunk
+    of rows reaches beyond it; kept once per local day of a file's admissions (a closure runs
+    from a day to a day) and once per moment of its visits."""
 
     def __init__(self, institution: Institution, purpose: str, *, by_day: bool) -> None:
         self.institution, self.purpose, self.by_day = institution, purpose, by_day
-        self.answers: dict[Any, Any] = {}
+        self.answers: dict[Any, EntryAnswer] = {}
+        self.span: tuple[datetime.datetime, datetime.datetime] | None = None
+        self.ask: Callable[[datetime.datetime], EntryAnswer] | None = None
 
-    def __call__(self, at: datetime.datetime) -> Any:
+    def cover(self, moments: Iterable[datetime.datetime]) -> None:
+        """Make sure the moments of a chunk lie in the span read."""
+        moments = list(moments)
+        if not moments:
+            return
+        first, last = min(moments), max(moments)
+        if self.span is not None:
+            if self.span[0] <= first and last <= self.span[1]:
+                return
+            first, last = min(first, self.span[0]), max(last, self.span[1])
+        self.span = (first, last)
+        self.ask = entry_allowed_over(self.institution, first, last, self.purpose)
+
+    def __call__(self, at: datetime.datetime) -> EntryAnswer:
         key = timezone.localdate(at) if self.by_day else at
         if key not in self.answers:
-            self.answers[key] = entry_allowed(self.institution, at, self.purpose)
+            self.cover([at])
+            assert self.ask is not None
+            self.answers[key] = self.ask(at)
         return self.answers[key]
 
 
@@ -299,6 +318,7 @@ class StayKind(ImportKind):
         entry = context.state.setdefault(
             "entry", EntryCheck(context.institution, self.purpose, by_day=True)
         )
+        entry.cover(v.start for _r, _c, v in values)
         spans: dict[str, list[tuple[Any, Any, int]]] = context.state.setdefault("spans", {})
         for row, checked, value in values:
             self._check_one(row, checked, value, context, recorded, spans, entry)
@@ -549,6 +569,7 @@ class VisitKind(ImportKind):
         entry = context.state.setdefault(
             "entry", EntryCheck(context.institution, "visit", by_day=False)
         )
+        entry.cover(v.check_in for _r, _c, v in values)
         seen: dict[tuple[str, datetime.datetime], int] = context.state.setdefault("seen", {})
         for row, checked, value in values:
             key = (value.person.digest, value.check_in)

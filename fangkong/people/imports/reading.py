@@ -14,6 +14,7 @@ Nothing is read of a file over `FANGKONG_IMPORT_MAX_BYTES` (just under 50 MB) or
 is no spreadsheet; both are refused with a sentence that says so.
 """
 
+import codecs
 import csv
 import datetime
 import io
@@ -21,8 +22,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.utils.functional import Promise
@@ -32,6 +32,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 MAX_BYTES = 50 * 1024 * 1024 - 1  # a file of 50 MB is refused
 HEADER_SEARCH = 10  # rows in which the header is looked for
 BLANK = ""
+CHUNK = 1024 * 1024  # bytes read at a time while a CSV's encoding is checked
 
 type Cell = str | int | float | bool | datetime.date | datetime.datetime | datetime.time | None
 
@@ -145,15 +146,18 @@ def check_size(size: int) -> None:
         )  # fmt: skip
 
 
-def open_table(path: Path, name: str, columns: Sequence[Column]) -> Table:
-    """The file's rows under its header, or `FileRefused` saying why there are none."""
-    check_size(path.stat().st_size)
-    with path.open("rb") as handle:
-        head = handle.read(4096)
+def open_table(source: BinaryIO, file_name: str, columns: Sequence[Column]) -> Table:
+    """The rows of the file in `source` (seekable, readable, binary) under its header, or
+    `FileRefused` saying why there are none. `file_name` is the name it was uploaded as."""
+    source.seek(0, io.SEEK_END)
+    check_size(source.tell())
+    source.seek(0)
+    head = source.read(4096)
+    source.seek(0)
     if not head:
         raise FileRefused("empty", _("This file is empty."))
-    kind = _sniff(head, name)
-    grid = _csv_rows(path) if kind == "csv" else _sheet_rows(path)
+    kind = _sniff(head, file_name)
+    grid = _csv_rows(source) if kind == "csv" else _sheet_rows(source)
     return _table(grid, columns)
 
 
@@ -165,9 +169,9 @@ class Grid:
     merged: list[tuple[tuple[int, int], tuple[int, int]]]  # ((row, col), (row, col)), 0-based
 
 
-def _sheet_rows(path: Path) -> Grid:
+def _sheet_rows(source: BinaryIO) -> Grid:
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        workbook = CalamineWorkbook.from_filelike(source)
         sheet = workbook.get_sheet_by_index(0)
     except (CalamineError, ValueError, OSError, Exception) as error:
         # A zip that is no workbook, a damaged or password-protected file: all the same to
@@ -181,22 +185,38 @@ def _sheet_rows(path: Path) -> Grid:
     return Grid(rows, 1, end[0] + 1 if end else 0, merged)
 
 
-def _csv_rows(path: Path) -> Grid:
-    raw = path.read_bytes()
+def _csv_rows(source: BinaryIO) -> Grid:
+    """A CSV's rows, decoded as UTF-8 (with or without its mark) or else GB18030, through a
+    text wrapper: one pass finds the encoding and counts the lines, the second reads them."""
     for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
+        lines = _lines_if_decodes(source, encoding)
+        if lines is not None:
             break
-        except UnicodeDecodeError:
-            continue
     else:
         raise FileRefused("not_a_spreadsheet", NOT_A_SPREADSHEET)
-    del raw
-    first = text[: text.find("\n")] if "\n" in text else text
+    text = io.TextIOWrapper(source, encoding=encoding, newline="")
+    first = text.readline()
+    text.seek(0)
     delimiter = max(",\t;", key=first.count)
-    height = text.count("\n") + 1
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    return Grid((list(r) for r in reader), 1, height, [])
+    reader = csv.reader(text, delimiter=delimiter)
+    return Grid((list(r) for r in reader), 1, lines, [])
+
+
+def _lines_if_decodes(source: BinaryIO, encoding: str) -> int | None:
+    """The number of lines of `source` if it decodes as `encoding`, else None."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    source.seek(0)
+    lines = 1
+    try:
+        while chunk := source.read(CHUNK):
+            decoder.decode(chunk)
+            lines += chunk.count(b"\n")
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return None
+    finally:
+        source.seek(0)
+    return lines
 
 
 def _filled(rows: list[list[Cell]], grid: Grid) -> list[list[Cell]]:
@@ -285,9 +305,9 @@ def _chain(buffered: list[list[Cell]], rest: Iterator[list[Cell]]) -> Iterator[l
     yield from rest
 
 
-def iterate_bare(path: Path) -> int:
+def iterate_bare(source: BinaryIO) -> int:
     """Read every row of the first sheet and do nothing with it (the benchmark's reference)."""
-    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+    sheet = CalamineWorkbook.from_filelike(source).get_sheet_by_index(0)
     count = 0
     for _row in sheet.iter_rows():
         count += 1

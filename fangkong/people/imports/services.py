@@ -18,7 +18,7 @@ import itertools
 import logging
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
@@ -208,9 +208,16 @@ def _chunks(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
 
 def _pass(record: FileImport, kind: ImportKind, *, writing: bool, progress: Progress) -> Tally:
     """Read the whole file, checking each chunk of rows (and writing it, when `writing`)."""
+    with storage.path_of(record.stored_as).open("rb") as source:
+        return _pass_over(source, record, kind, writing=writing, progress=progress)
+
+
+def _pass_over(
+    source: BinaryIO, record: FileImport, kind: ImportKind, *, writing: bool, progress: Progress
+) -> Tally:
     tally = Tally(kind)
     try:
-        table = open_table(storage.path_of(record.stored_as), record.file_name, kind.columns)
+        table = open_table(source, record.file_name, kind.columns)
     except FileRefused as refused:
         problem = Problem(None, refused.column, refused.code, refused.message, refused.params)
         tally.refuse_file(problem)

@@ -343,3 +343,18 @@ def test_progress_is_seen_by_others_while_the_write_is_open(transactional_db, wo
             progress.close()
     finally:
         reader.close()
+
+
+def test_a_file_is_read_from_any_binary_file_object(world):
+    """The reader takes an open file (a decrypting one, later), not a path on disk."""
+    from fangkong.people.imports.kinds import kind_get
+    from fangkong.people.imports.reading import open_table
+
+    kind = kind_get("residents")
+    assert kind is not None
+    sheet = open_table(io.BytesIO(xlsx(GOOD, merge_title=True)), "名单.xlsx", kind.columns)
+    assert [(row.number, row.text("name")) for row in sheet.rows] == [(3, "张三"), (4, "李四")]
+    text = f"姓名,证件号码,入住日期\n张三,{A},2021-10-01\n".encode("gb18030")
+    table = open_table(io.BytesIO(text), "名单.csv", kind.columns)
+    assert [(row.number, row.text("id_number")) for row in table.rows] == [(2, A)]
+    assert table.total == 2  # the line under the data counts, as an upper bound
