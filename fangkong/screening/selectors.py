@@ -44,7 +44,7 @@ class Rings:
     opened from it inside the user's scope, and only how many institutions lie outside."""
 
     parent: Screening | None
-    rings: list[Screening]
+    rings: Sequence[Screening]
     outside: int  # rings opened or referred in institutions outside the user's scope
 
 

@@ -202,11 +202,31 @@ def second_ring_open(
                         end=end, reason=reason, index_ids=contacts)]  # fmt: skip
     referrals = []
     for other in others.exclude(pk=institution.pk).order_by("code"):
-        window = {"start": start, "end": end, "reason": reason, "index_ids": places[other.pk]}
+        index_ids = places[other.pk]
         if may_screen(actor, other):
-            rings.append(_ring_open(actor=actor, parent=screening, institution=other, **window))
+            rings.append(
+                _ring_open(
+                    actor=actor,
+                    parent=screening,
+                    institution=other,
+                    start=start,
+                    end=end,
+                    reason=reason,
+                    index_ids=index_ids,
+                )
+            )
         else:
-            referrals.append(_refer(actor=actor, parent=screening, institution=other, **window))
+            referrals.append(
+                _refer(
+                    actor=actor,
+                    parent=screening,
+                    institution=other,
+                    start=start,
+                    end=end,
+                    reason=reason,
+                    index_ids=index_ids,
+                )
+            )
     return SecondRing(rings, referrals)
 
 
