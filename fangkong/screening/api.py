@@ -32,6 +32,7 @@ from fangkong.screening.models import (
     ContactClass,
     FollowUpOutcome,
     FollowUpStatus,
+    RingReferral,
     Screening,
     ScreeningSubject,
     SubjectRole,
@@ -91,32 +92,60 @@ def create_screening(request: HttpRequest, payload: ScreeningIn) -> Status[dict[
     return Status(201, {"id": screening.pk, "subjects": screening.subjects.count()})
 
 
+class RingOut(Schema):
+    id: int
+    institution_code: str
+    institution_name: str
+    subjects: int
+
+
 class ScreeningOut(Schema):
     id: int
-    institution_code: str = Field(alias="institution.code")
-    institution_name: str = Field(alias="institution.name")
+    institution_code: str
+    institution_name: str
     start: datetime.datetime
     end: datetime.datetime
     reason: str
     index_person_id: int | None
-    subjects: int = Field(alias="n_subjects")
+    subjects: int
     created_at: datetime.datetime
     parent_id: int | None = Field(description="The first ring, when this is a second ring.")
-    second_ring_id: int | None = Field(description="The second ring opened from this one.")
+    second_ring_id: int | None = Field(
+        description="The second ring opened from this one in the same institution."
+    )
     index_person_ids: list[int] = Field(description="A second ring's index persons.")
+    rings: list[RingOut] = Field(
+        description="The second rings opened from this one, one per institution where a close "
+        "contact was present, inside the caller's scope."
+    )
+    rings_outside_scope: int = Field(
+        description="How many institutions of the second ring lie outside the caller's scope "
+        "(their officers were told to open it there)."
+    )
 
-    @staticmethod
-    def resolve_second_ring_id(obj: Screening) -> int | None:
-        return Screening.objects.filter(parent=obj).values_list("pk", flat=True).first()
 
-    @staticmethod
-    def resolve_index_person_ids(obj: Screening) -> list[int]:
-        return sorted(obj.index_persons.values_list("pk", flat=True))
+def _ring_out(ring: Screening) -> dict[str, Any]:
+    return {"id": ring.pk, "institution_code": ring.institution.code,
+            "institution_name": ring.institution.name,
+            "subjects": getattr(ring, "n_subjects", None) or ring.subjects.count()}  # fmt: skip
 
 
 @router.get("/screenings/{screening_id}", response=answers({200: ScreeningOut}, READ))
 def get_screening(request: HttpRequest, screening_id: RowId) -> Any:
-    return selectors.screening_get(user=request.user, pk=screening_id)
+    """A screening, with its first ring (a second ring's) and the rings opened from it."""
+    screening = selectors.screening_get(user=request.user, pk=screening_id)
+    rings = selectors.screening_rings(user=request.user, screening=screening)
+    same = [r.pk for r in rings.rings if r.institution_id == screening.institution_id]
+    return {
+        "id": screening.pk, "institution_code": screening.institution.code,
+        "institution_name": screening.institution.name, "start": screening.start,
+        "end": screening.end, "reason": screening.reason,
+        "index_person_id": screening.index_person_id, "subjects": screening.n_subjects,  # type: ignore[attr-defined]
+        "created_at": screening.created_at, "parent_id": screening.parent_id,
+        "second_ring_id": same[0] if same else None,
+        "index_person_ids": sorted(screening.index_persons.values_list("pk", flat=True)),
+        "rings": [_ring_out(ring) for ring in rings.rings], "rings_outside_scope": rings.outside,
+    }  # fmt: skip
 
 
 class PlaceOut(Schema):
@@ -183,10 +212,15 @@ class SecondRingIn(InputSchema):
 
 
 class SecondRingOut(Schema):
-    id: int
+    id: int = Field(description="The ring in this screening's institution.")
     parent_id: int
     subjects: int
     index_person_ids: list[int]
+    rings: list[RingOut] = Field(description="Every ring opened, this institution's first.")
+    referred: int = Field(
+        description="Institutions outside the caller's scope where a close contact was "
+        "present: not opened; their officers were told."
+    )
 
 
 @router.post(
@@ -196,16 +230,72 @@ class SecondRingOut(Schema):
 def open_second_ring(
     request: HttpRequest, screening_id: RowId, payload: SecondRingIn
 ) -> Status[dict[str, Any]]:
-    """Open the second ring: a new screening of the institution whose index persons are this
-    one's close contacts, from this window's start to `end` (default: now; 28 days at most),
-    linked to it; a second one: 409."""
+    """Open the second ring, from this window's start to `end` (default: now; 28 days at most):
+    in every institution where a close contact was present in it, a new screening linked to
+    this one whose index persons are the close contacts present there. Institutions outside
+    the caller's scope are only counted, and referred to their own officers; a second time:
+    409."""
     screening = selectors.screening_get(user=request.user, pk=screening_id)
-    ring = services.second_ring_open(
+    opened = services.second_ring_open(
         actor=request.user, screening=screening, reason=payload.reason, end=payload.end
     )
+    home = opened.home
     return Status(201, {
-        "id": ring.pk, "parent_id": screening.pk, "subjects": ring.subjects.count(),
+        "id": home.pk, "parent_id": screening.pk, "subjects": home.subjects.count(),
+        "index_person_ids": sorted(home.index_persons.values_list("pk", flat=True)),
+        "rings": [_ring_out(ring) for ring in opened.rings], "referred": len(opened.referrals),
+    })  # fmt: skip
+
+
+class ReferralOut(Schema):
+    id: int
+    parent_id: int = Field(description="The first ring (outside the caller's scope, maybe).")
+    institution_code: str
+    institution_name: str
+    start: datetime.datetime
+    end: datetime.datetime
+    reason: str
+    index_person_ids: list[int]
+    screening_id: int | None = Field(description="The ring, once opened here.")
+    created_at: datetime.datetime
+
+
+def _referral_out(referral: RingReferral) -> dict[str, Any]:
+    return {
+        "id": referral.pk, "parent_id": referral.parent_id,
+        "institution_code": referral.institution.code,
+        "institution_name": referral.institution.name, "start": referral.start,
+        "end": referral.end, "reason": referral.reason,
+        "index_person_ids": sorted(p.pk for p in referral.index_persons.all()),
+        "screening_id": referral.screening_id, "created_at": referral.created_at,
+    }  # fmt: skip
+
+
+@router.get("/ring-referrals/{referral_id}", response=answers({200: ReferralOut}, READ))
+def get_referral(request: HttpRequest, referral_id: RowId) -> Any:
+    """A second ring referred to an institution of the caller's scope by an officer of
+    another: its window, its index persons, and the ring once opened."""
+    return _referral_out(selectors.referral_get(user=request.user, pk=referral_id))
+
+
+class ReferralOpenIn(InputSchema):
+    reason: Annotated[Name, Field(max_length=500)]
+
+
+@router.post(
+    "/ring-referrals/{referral_id}/open",
+    response=answers({201: SecondRingOut}, (*WRITE, CONFLICT)),
+)
+def open_referral(
+    request: HttpRequest, referral_id: RowId, payload: ReferralOpenIn
+) -> Status[dict[str, Any]]:
+    """Open the referred second ring in the institution (its officers); a second time: 409."""
+    referral = selectors.referral_get(user=request.user, pk=referral_id)
+    ring = services.referral_open(actor=request.user, referral=referral, reason=payload.reason)
+    return Status(201, {
+        "id": ring.pk, "parent_id": referral.parent_id, "subjects": ring.subjects.count(),
         "index_person_ids": sorted(ring.index_persons.values_list("pk", flat=True)),
+        "rings": [_ring_out(ring)], "referred": 0,
     })  # fmt: skip
 
 
@@ -230,6 +320,15 @@ class SymptomsOut(Schema):
     note: str
 
 
+class PlanOut(Schema):
+    revision: int
+    quarantine_until: datetime.date
+    test_days: list[datetime.date]
+    reason: str = Field(description="Why it was changed (empty for the first plan).")
+    author: str | None
+    at: datetime.datetime
+
+
 class FollowUpOut(Schema):
     id: int
     screening_id: int
@@ -244,6 +343,7 @@ class FollowUpOut(Schema):
     symptoms: list[SymptomsOut]
     overdue: bool
     overdue_since: datetime.date | None
+    plans: list[PlanOut] = Field(description="The plan's revisions, the first first.")
 
 
 def _follow_up_out(state: selectors.FollowUpState) -> dict[str, Any]:
@@ -261,6 +361,12 @@ def _follow_up_out(state: selectors.FollowUpState) -> dict[str, Any]:
             for row in fu.symptoms.all()
         ],
         "overdue": state.overdue, "overdue_since": state.overdue_since,
+        "plans": [
+            {"revision": plan.number, "quarantine_until": plan.quarantine_until,
+             "test_days": plan.test_days, "reason": plan.reason,
+             "author": plan.author.username if plan.author else None, "at": plan.created_at}
+            for plan in fu.plans.all()
+        ],
     }  # fmt: skip
 
 
@@ -314,6 +420,24 @@ def record_symptoms(request: HttpRequest, follow_up_id: RowId, payload: Symptoms
     services.symptoms_record(
         actor=request.user, follow_up=follow_up, day=payload.day, symptoms=payload.symptoms,
         temperature=temperature, note=payload.note,
+    )  # fmt: skip
+    return _read(request, follow_up_id)
+
+
+class PlanIn(InputSchema):
+    quarantine_until: Day = Field(description="The quarantine's last day.")
+    test_days: list[Day] = Field(default_factory=list, max_length=60)
+    reason: Annotated[Name, Field(max_length=500)]
+
+
+@router.post("/follow-ups/{follow_up_id}/plan", response=answers({200: FollowUpOut}, WRITE))
+def change_plan(request: HttpRequest, follow_up_id: RowId, payload: PlanIn) -> Any:
+    """Change an active follow-up's plan with a reason (officers); the earlier plan stays as a
+    revision; a closed follow-up: 400 naming `status`; the same plan: 400 `unchanged`."""
+    follow_up = selectors.follow_up_get(user=request.user, pk=follow_up_id)
+    services.follow_up_plan_change(
+        actor=request.user, follow_up=follow_up, quarantine_until=payload.quarantine_until,
+        test_days=payload.test_days, reason=payload.reason,
     )  # fmt: skip
     return _read(request, follow_up_id)
 

@@ -7,6 +7,7 @@ exactly at the window's start is out, one beginning exactly at its end is out.
 
 import datetime
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -142,3 +143,26 @@ def shares_time(first: list[Interval], second: list[Interval]) -> bool:
             if (other_end is None or start < other_end) and (end is None or other_start < end):
                 return True
     return False
+
+
+def institutions_of(
+    person_ids: Collection[int], start: datetime.datetime, end: datetime.datetime
+) -> dict[int, set[int]]:
+    """Where these persons were present in `[start, end)` (stays, visits, shifts): the
+    persons present, by institution id; in three queries however many there are."""
+    ids = list(person_ids)
+    found: dict[int, set[int]] = defaultdict(set)
+    rows = [
+        *Stay.objects.filter(_stays(start, end), person_id__in=ids).values_list(
+            "institution_id", "person_id"
+        ),
+        *Visit.objects.filter(_visits(start, end), visitor_id__in=ids).values_list(
+            "institution_id", "visitor_id"
+        ),
+        *Shift.objects.filter(_shifts(start, end), person_id__in=ids).values_list(
+            "institution_id", "person_id"
+        ),
+    ]
+    for institution_id, person_id in rows:
+        found[institution_id].add(person_id)
+    return dict(found)

@@ -44,6 +44,17 @@ class FollowUpForm(forms.Form):
         return [day for n in range(PLANNED_TESTS) if (day := self.cleaned_data.get(f"test_{n}"))]
 
 
+class PlanForm(FollowUpForm):
+    """A changed plan: the quarantine's last day, the test days, and why."""
+
+    person = None  # type: ignore[assignment]
+    reason = forms.CharField(label=_("Why the plan changes"), max_length=500)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.order_fields(["quarantine_until", *(f"test_{n}" for n in range(PLANNED_TESTS))])
+
+
 class SymptomsForm(forms.Form):
     day = forms.DateField(label=_("Day"), widget=DAY_WIDGET)
     symptoms = forms.MultipleChoiceField(

@@ -60,14 +60,15 @@ class Screening(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(pgettext_lazy("screening", "opened at"), default=now)
-    # A second ring: the close contacts of `parent` are this screening's index persons.
-    parent = models.OneToOneField(
+    # A second ring: the close contacts of `parent` present in this institution in the window
+    # are this screening's index persons; one ring per institution where they were.
+    parent = models.ForeignKey(
         "self",
         verbose_name=_("first ring"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="second_ring",
+        related_name="rings",
     )
     index_persons = models.ManyToManyField(
         "people.Person", verbose_name=_("index persons"), blank=True, related_name="+"
@@ -83,10 +84,69 @@ class Screening(models.Model):
             models.CheckConstraint(
                 condition=models.Q(end__gt=models.F("start")), name="screening_end_after_start"
             ),
+            models.UniqueConstraint(
+                fields=["parent", "institution"], name="screening_one_ring_per_institution"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.institution_id} {self.start:%Y-%m-%d}"
+
+
+class RingReferral(models.Model):
+    """A second ring's institution outside the scope of the officer who opened it: its own
+    officers are told, and open the ring there themselves (协查)."""
+
+    parent = models.ForeignKey(
+        Screening, verbose_name=_("first ring"), on_delete=models.PROTECT, related_name="referrals"
+    )
+    institution = models.ForeignKey(
+        "institutions.Institution",
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        related_name="ring_referrals",
+    )
+    start = models.DateTimeField(_("from"))
+    end = models.DateTimeField(_("until"))
+    reason = models.CharField(_("reason"), max_length=500)
+    index_persons = models.ManyToManyField(
+        "people.Person", verbose_name=_("index persons"), related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("referred by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("referred at"), default=now)
+    screening = models.OneToOneField(
+        Screening,
+        verbose_name=_("ring opened"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referral",
+    )
+
+    scoping = Scoping(region="institution__region", institution="institution")
+
+    class Meta:
+        verbose_name = _("second-ring referral")
+        verbose_name_plural = _("second-ring referrals")
+        ordering = ["-created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "institution"], name="ring_referral_one_per_institution"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="ring_referral_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parent_id} → {self.institution_id}"
 
 
 class ScreeningSubject(models.Model):
@@ -297,3 +357,44 @@ class FollowUpSymptoms(models.Model):
 
     def __str__(self) -> str:
         return f"{self.follow_up_id} {self.day:%Y-%m-%d}"
+
+
+class FollowUpPlanRevision(models.Model):
+    """A follow-up's plan as it was set, never overwritten: the first at the start, each change
+    a new revision with its author, time and reason."""
+
+    follow_up = models.ForeignKey(
+        FollowUp, verbose_name=_("follow-up"), on_delete=models.CASCADE, related_name="plans"
+    )
+    number = models.PositiveIntegerField(_("revision"))
+    quarantine_until = models.DateField(_("quarantine until (last day)"))
+    test_days = models.JSONField(_("planned test days"), default=list, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("set by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("set at"), default=now)
+
+    class Meta:
+        verbose_name = _("follow-up plan revision")
+        verbose_name_plural = _("follow-up plan revisions")
+        ordering = ["follow_up", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["follow_up", "number"], name="followup_plan_revision_unique"
+            ),
+            models.CheckConstraint(condition=models.Q(number__gte=1), name="followup_plan_number"),
+            # A change (every revision after the first) says why.
+            models.CheckConstraint(
+                condition=models.Q(number=1) | ~models.Q(reason=""),
+                name="followup_plan_change_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.follow_up_id} r{self.number}"

@@ -18,6 +18,7 @@ from fangkong.screening.models import (
     ContactClass,
     FollowUp,
     FollowUpStatus,
+    RingReferral,
     Screening,
     ScreeningSubject,
 )
@@ -35,6 +36,54 @@ def screening_get(*, user: Any, pk: int) -> Screening:
     if found is None:
         raise Http404("screening")
     return found
+
+
+@dataclass(frozen=True)
+class Rings:
+    """A screening's links as one user may see them: its first ring if visible, the rings
+    opened from it inside the user's scope, and only how many institutions lie outside."""
+
+    parent: Screening | None
+    rings: Sequence[Screening]
+    outside: int  # rings opened or referred in institutions outside the user's scope
+
+
+def screening_rings(*, user: Any, screening: Screening) -> Rings:
+    parent = None
+    if screening.parent_id is not None:
+        parent = visible(Screening.objects.filter(pk=screening.parent_id), user).first()
+    rings = list(
+        visible(Screening.objects.filter(parent=screening), user)
+        .select_related("institution")
+        .annotate(n_subjects=Count("subjects"))
+        .order_by("institution__code")
+    )
+    opened = Screening.objects.filter(parent=screening).count()
+    pending = RingReferral.objects.filter(parent=screening, screening__isnull=True).count()
+    return Rings(parent, rings, opened + pending - len(rings))
+
+
+def referral_get(*, user: Any, pk: int) -> RingReferral:
+    """A second ring referred to an institution, if the user may see that institution."""
+    found = (
+        visible(RingReferral.objects.filter(pk=pk), user)
+        .select_related("institution", "institution__region", "screening")
+        .prefetch_related("index_persons")
+        .first()
+    )
+    if found is None:
+        raise Http404("referral")
+    return found
+
+
+def pending_referrals(*, user: Any, region: Region) -> QuerySet[RingReferral]:
+    """The visible second rings referred to institutions of the region's subtree, not opened."""
+    return (
+        visible(RingReferral.objects.filter(screening__isnull=True), user)
+        .filter(institution__region__in=_subtree(region))
+        .select_related("institution")
+        .order_by("-created_at", "id")
+    )
 
 
 def subjects_of(screening: Screening) -> QuerySet[ScreeningSubject]:
@@ -138,7 +187,7 @@ def follow_up_states(follow_ups: Sequence[FollowUp], today: datetime.date) -> li
 def _follow_ups(queryset: QuerySet[FollowUp]) -> QuerySet[FollowUp]:
     return queryset.select_related(
         "subject__person", "subject__screening__institution__region"
-    ).prefetch_related("test_days", "symptoms")
+    ).prefetch_related("test_days", "symptoms", "plans__author")
 
 
 def follow_up_get(*, user: Any, pk: int) -> FollowUp:

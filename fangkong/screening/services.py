@@ -4,6 +4,7 @@ transaction with its audit row."""
 
 import datetime
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -18,15 +19,18 @@ from fangkong.core.scoping import scope_of
 from fangkong.core.text import has_visible
 from fangkong.institutions.models import Institution
 from fangkong.people.models import Person
-from fangkong.screening.candidates import Candidate, candidates, shares_time
+from fangkong.screening.alerts import referral_announce
+from fangkong.screening.candidates import Candidate, candidates, institutions_of, shares_time
 from fangkong.screening.models import (
     MAX_WINDOW,
     ContactClass,
     FollowUp,
     FollowUpOutcome,
+    FollowUpPlanRevision,
     FollowUpStatus,
     FollowUpSymptoms,
     FollowUpTestDay,
+    RingReferral,
     Screening,
     ScreeningSubject,
     Symptom,
@@ -125,7 +129,7 @@ def _add_subjects(screening: Screening, found: dict[int, Candidate], propose: Pr
 
 
 def _ring_proposal(row: Candidate, contacts: set[int], intervals: list[Any]) -> tuple[str, str]:
-    """In a second ring: nothing for the close contacts themselves (the index persons)."""
+    """In a second ring: nothing for its index persons (the close contacts present there)."""
     if row.person_id in contacts:
         return "", ""
     if shares_time(row.intervals, intervals):
@@ -133,16 +137,27 @@ def _ring_proposal(row: Candidate, contacts: set[int], intervals: list[Any]) -> 
     return ContactClass.GENERAL, str(_("Present in the window, not with a close contact."))
 
 
-@transaction.atomic
-def second_ring_open(
-    *, actor: Any, screening: Screening, reason: str, end: datetime.datetime | None = None
-) -> Screening:
-    """Open the second ring of a screening: its close contacts are the index persons of a new
-    screening of the institution, linked to the first, from the first window's start to `end`
-    (by default now, or the first window's end if later; 28 days at most)."""
-    institution = screening.institution
-    if not may_screen(actor, institution):
-        raise Forbidden(_("Your role may not open screenings."))
+@dataclass(frozen=True)
+class SecondRing:
+    """A second ring: the screenings opened (the first one's institution first) and the
+    institutions outside the actor's scope referred to their own officers."""
+
+    rings: list[Screening]
+    referrals: list[RingReferral]
+
+    @property
+    def home(self) -> Screening:
+        return self.rings[0]
+
+
+def _close_contacts(screening: Screening) -> set[int]:
+    return set(
+        ScreeningSubject.objects.filter(screening=screening, classification=ContactClass.CLOSE)
+        .values_list("person_id", flat=True)
+    )  # fmt: skip
+
+
+def _check_ring(screening: Screening, reason: str) -> str:
     reason = " ".join((reason or "").split())
     if not has_visible(reason):
         raise field_error("reason", _("Say why the second ring is opened."), "required")
@@ -150,12 +165,27 @@ def second_ring_open(
         raise field_error(
             "screening", _("This screening is a second ring already."), "is_second_ring"
         )
-    if Screening.objects.filter(parent=screening).exists():
+    opened = Screening.objects.filter(parent=screening).exists()
+    if opened or RingReferral.objects.filter(parent=screening).exists():
         raise Overlap(_("This screening has its second ring already."), field="screening")
-    contacts = set(
-        ScreeningSubject.objects.filter(screening=screening, classification=ContactClass.CLOSE)
-        .values_list("person_id", flat=True)
-    )  # fmt: skip
+    return reason
+
+
+@transaction.atomic
+def second_ring_open(
+    *, actor: Any, screening: Screening, reason: str, end: datetime.datetime | None = None
+) -> SecondRing:
+    """Open the second ring of a screening, from the first window's start to `end` (by default
+    now, or the first window's end if later; 28 days at most): in every institution where a
+    close contact was present in that window, a new screening linked to the first whose index
+    persons are the close contacts present there (all of them in the first institution).
+    An institution outside the actor's scope is referred to its own officers, who are told."""
+    institution = screening.institution
+    if not may_screen(actor, institution):
+        raise Forbidden(_("Your role may not open screenings."))
+    Screening.objects.select_for_update().filter(pk=screening.pk).first()  # one ring at a time
+    reason = _check_ring(screening, reason)
+    contacts = _close_contacts(screening)
     if not contacts:
         raise field_error(
             "screening", _("No close contacts yet: classify the subjects first."),
@@ -165,20 +195,103 @@ def second_ring_open(
     if end is None:
         end = max(screening.end, min(timezone.now(), start + MAX_WINDOW))
     _validate_window(start, end)
+    places = institutions_of(contacts, start, end)
+    places[institution.pk] = contacts
+    others = Institution.objects.select_related("region").filter(pk__in=places)
+    rings = [_ring_open(actor=actor, parent=screening, institution=institution, start=start,
+                        end=end, reason=reason, index_ids=contacts)]  # fmt: skip
+    referrals = []
+    for other in others.exclude(pk=institution.pk).order_by("code"):
+        index_ids = places[other.pk]
+        if may_screen(actor, other):
+            rings.append(
+                _ring_open(
+                    actor=actor,
+                    parent=screening,
+                    institution=other,
+                    start=start,
+                    end=end,
+                    reason=reason,
+                    index_ids=index_ids,
+                )
+            )
+        else:
+            referrals.append(
+                _refer(
+                    actor=actor,
+                    parent=screening,
+                    institution=other,
+                    start=start,
+                    end=end,
+                    reason=reason,
+                    index_ids=index_ids,
+                )
+            )
+    return SecondRing(rings, referrals)
+
+
+def _ring_open(
+    *, actor: Any, parent: Screening, institution: Institution, start: datetime.datetime,
+    end: datetime.datetime, reason: str, index_ids: set[int],
+) -> Screening:  # fmt: skip
+    """A ring in one institution: everyone present there in the window, proposed as contacts
+    of a contact when present at the same time as one of its index persons."""
     ring = Screening.objects.create(
-        institution=institution, start=start, end=end, reason=reason, parent=screening,
+        institution=institution, start=start, end=end, reason=reason, parent=parent,
         created_by=_user(actor),
     )  # fmt: skip
-    ring.index_persons.set(sorted(contacts))
+    ring.index_persons.set(sorted(index_ids))
     found = candidates(institution, start, end)
-    intervals = [span for pk in contacts if pk in found for span in found[pk].intervals]
-    count = _add_subjects(ring, found, lambda row: _ring_proposal(row, contacts, intervals))
+    intervals = [span for pk in index_ids if pk in found for span in found[pk].intervals]
+    count = _add_subjects(ring, found, lambda row: _ring_proposal(row, index_ids, intervals))
     audit_record(
         actor=actor, action="screening.second_ring", target=ring,
-        after={"parent": screening.pk, "start": start.isoformat(), "end": end.isoformat(),
-               "reason": reason, "index_persons": sorted(contacts), "subjects": count},
+        after={"parent": parent.pk, "start": start.isoformat(), "end": end.isoformat(),
+               "reason": reason, "index_persons": sorted(index_ids), "subjects": count},
         region_path=institution.region.path, institution_id=institution.pk,
     )  # fmt: skip
+    return ring
+
+
+def _refer(
+    *, actor: Any, parent: Screening, institution: Institution, start: datetime.datetime,
+    end: datetime.datetime, reason: str, index_ids: set[int],
+) -> RingReferral:  # fmt: skip
+    referral = RingReferral.objects.create(
+        parent=parent, institution=institution, start=start, end=end, reason=reason,
+        created_by=_user(actor),
+    )  # fmt: skip
+    referral.index_persons.set(sorted(index_ids))
+    audit_record(
+        actor=actor, action="screening.ring_referral", target=referral,
+        after={"parent": parent.pk, "institution": institution.code,
+               "start": start.isoformat(), "end": end.isoformat(),
+               "index_persons": sorted(index_ids)},
+        region_path=institution.region.path, institution_id=institution.pk,
+    )  # fmt: skip
+    referral_announce(referral=referral, contacts=len(index_ids))
+    return referral
+
+
+@transaction.atomic
+def referral_open(*, actor: Any, referral: RingReferral, reason: str) -> Screening:
+    """Open, in one's own institution, the second ring another officer referred to it."""
+    institution = referral.institution
+    if not may_screen(actor, institution):
+        raise Forbidden(_("Your role may not open screenings."))
+    locked = RingReferral.objects.select_for_update().get(pk=referral.pk)
+    if locked.screening_id is not None:
+        raise Overlap(_("This second ring is opened already."), field="referral")
+    reason = " ".join((reason or "").split())
+    if not has_visible(reason):
+        raise field_error("reason", _("Say why the second ring is opened."), "required")
+    index_ids = set(locked.index_persons.values_list("pk", flat=True))
+    ring = _ring_open(
+        actor=actor, parent=locked.parent, institution=institution, start=locked.start,
+        end=locked.end, reason=reason, index_ids=index_ids,
+    )  # fmt: skip
+    locked.screening = ring
+    locked.save(update_fields=["screening"])
     return ring
 
 
@@ -292,6 +405,7 @@ def follow_up_start(
         subject=subject, quarantine_until=quarantine_until, created_by=_user(actor)
     )
     FollowUpTestDay.objects.bulk_create(FollowUpTestDay(follow_up=follow_up, day=d) for d in days)
+    _plan_revision(follow_up, 1, days, actor=actor)
     institution = screening.institution
     audit_record(
         actor=actor, action="followup.start", target=follow_up,
@@ -307,6 +421,67 @@ def _locked_active(follow_up: FollowUp) -> FollowUp:
     locked = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
     if locked.status != FollowUpStatus.ACTIVE:
         raise field_error("status", _("This follow-up is closed."), "closed")
+    return locked
+
+
+def _plan_revision(
+    follow_up: FollowUp, number: int, days: Sequence[datetime.date], *, actor: Any = None,
+    reason: str = "", at: datetime.datetime | None = None,
+) -> FollowUpPlanRevision:  # fmt: skip
+    return FollowUpPlanRevision.objects.create(
+        follow_up=follow_up, number=number, quarantine_until=follow_up.quarantine_until,
+        test_days=[d.isoformat() for d in days], reason=reason, author=_user(actor),
+        created_at=at or timezone.now(),
+    )  # fmt: skip
+
+
+def _plan_dict(quarantine_until: datetime.date, days: Sequence[datetime.date]) -> dict[str, Any]:
+    return {"quarantine_until": quarantine_until.isoformat(),
+            "test_days": [d.isoformat() for d in days]}  # fmt: skip
+
+
+@transaction.atomic
+def follow_up_plan_change(
+    *,
+    actor: Any,
+    follow_up: FollowUp,
+    quarantine_until: datetime.date,
+    test_days: Sequence[datetime.date],
+    reason: str,
+) -> FollowUp:
+    """Change an active follow-up's plan (quarantine's last day, planned test days), with the
+    officer's reason. The earlier plan stays as a revision; the overdue reminders read the
+    new one."""
+    screening = follow_up.subject.screening
+    if not may_screen(actor, screening.institution):
+        raise Forbidden(_("Your role may not change follow-up plans."))
+    locked = _locked_active(follow_up)
+    reason = " ".join((reason or "").split())
+    if not has_visible(reason):
+        raise field_error("reason", _("Say why the plan is changed."), "required")
+    days = _validate_plan(screening, quarantine_until, test_days)
+    before_days = list(locked.test_days.values_list("day", flat=True))
+    if (quarantine_until, days) == (locked.quarantine_until, before_days):
+        raise field_error(
+            "quarantine_until", _("The plan is the same as the current one."), "unchanged"
+        )
+    last = locked.plans.order_by("-number").first()
+    if last is None:  # started before plans had revisions: keep it as the first
+        last = _plan_revision(locked, 1, before_days, actor=locked.created_by,
+                              at=locked.created_at)  # fmt: skip
+    locked.quarantine_until = quarantine_until
+    locked.save(update_fields=["quarantine_until"])
+    locked.test_days.all().delete()
+    FollowUpTestDay.objects.bulk_create(FollowUpTestDay(follow_up=locked, day=d) for d in days)
+    revision = _plan_revision(locked, last.number + 1, days, actor=actor, reason=reason)
+    institution = screening.institution
+    audit_record(
+        actor=actor, action="followup.plan", target=locked,
+        before=_plan_dict(last.quarantine_until, before_days),
+        after={**_plan_dict(quarantine_until, days), "reason": reason,
+               "revision": revision.number},
+        region_path=institution.region.path, institution_id=institution.pk,
+    )  # fmt: skip
     return locked
 
 

@@ -34,11 +34,18 @@ from fangkong.screening.forms import (
     ClassificationForm,
     CloseForm,
     FollowUpForm,
+    PlanForm,
     ScreeningForm,
     SecondRingForm,
     SymptomsForm,
 )
-from fangkong.screening.models import ContactClass, FollowUpOutcome, Screening, Symptom
+from fangkong.screening.models import (
+    ContactClass,
+    FollowUp,
+    FollowUpOutcome,
+    Screening,
+    Symptom,
+)
 
 INSTITUTION_SCREENINGS = 5
 DEFAULT_WINDOW = datetime.timedelta(days=7)  # the seed's "7 days since 17 October"
@@ -98,11 +105,16 @@ def _second_ring(request: HttpRequest, screening: Screening) -> HttpResponse | N
     if not form.is_valid():
         messages.error(request, _("Say why the second ring is opened."))
         return None
-    ring = services.second_ring_open(
+    opened = services.second_ring_open(
         actor=request.user, screening=screening, reason=form.cleaned_data["reason"]
     )
     messages.success(request, _("Second ring opened."))
-    return redirect("screening:screening", pk=ring.pk)
+    if opened.referrals:
+        messages.info(request, _(
+            "%(count)d institution(s) outside your scope: their officers were told to open "
+            "the second ring there."
+        ) % {"count": len(opened.referrals)})  # fmt: skip
+    return redirect("screening:screening", pk=opened.home.pk)
 
 
 type Action = Callable[[HttpRequest, Screening], HttpResponse | None]
@@ -135,15 +147,41 @@ def screening_page(request: HttpRequest, pk: int) -> HttpResponse:
             _refusal(request, exc)
     subjects = list(selectors.subjects_of(screening))
     follow_ups = selectors.screening_follow_ups(screening)
-    second_ring = Screening.objects.filter(parent=screening).first()
+    rings = selectors.screening_rings(user=request.user, screening=screening)
+    has_ring = bool(rings.rings) or rings.outside > 0
     return render(request, "screening/screening.html", {
         "screening": screening, "may_classify": may_classify, "classes": ContactClass.choices,
         "rows": [(subject, follow_ups.get(subject.person_id)) for subject in subjects],
-        "second_ring": second_ring,
-        "plan": _suggested_plan(screening),
+        "rings": rings, "plan": _suggested_plan(screening),
         "index_persons": list(screening.index_persons.order_by("pinyin", "pk")),
-        "may_open_ring": may_classify and screening.parent_id is None and second_ring is None,
+        "may_open_ring": may_classify and screening.parent_id is None and not has_ring,
         "close_contacts": sum(s.classification == ContactClass.CLOSE for s in subjects),
+    })  # fmt: skip
+
+
+@login_required
+def referral_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """A second ring referred to an institution of the user's scope: what it is, and a form to
+    open it there (its officers)."""
+    referral = selectors.referral_get(user=request.user, pk=pk)
+    may_open = services.may_screen(request.user, referral.institution)
+    form = SecondRingForm(request.POST or None)
+    if request.method == "POST":
+        if not may_open:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                ring = services.referral_open(
+                    actor=request.user, referral=referral, reason=form.cleaned_data["reason"]
+                )
+                messages.success(request, _("Second ring opened."))
+                return redirect("screening:screening", pk=ring.pk)
+            except (ValidationError, ApiError) as exc:
+                _refusal(request, exc)
+    return render(request, "screening/referral.html", {
+        "referral": referral, "may_open": may_open and referral.screening_id is None,
+        "index_persons": sorted(referral.index_persons.all(), key=lambda p: (p.pinyin, p.pk)),
+        "form": form,
     })  # fmt: skip
 
 
@@ -176,6 +214,12 @@ def line_list_xlsx(request: HttpRequest, pk: int) -> HttpResponseBase:
     return response
 
 
+def _current_plan(follow_up: FollowUp) -> dict[str, Any]:
+    days = [t.day for t in follow_up.test_days.all()]
+    return {"quarantine_until": follow_up.quarantine_until,
+            **{f"test_{n}": day for n, day in enumerate(days[:PLANNED_TESTS])}}  # fmt: skip
+
+
 @login_required
 def follow_up_page(request: HttpRequest, pk: int) -> HttpResponse:
     """A close contact's follow-up, on a phone: planned tests met or missed, symptoms by day
@@ -186,6 +230,7 @@ def follow_up_page(request: HttpRequest, pk: int) -> HttpResponse:
     may_close = services.may_screen(request.user, institution)
     symptoms_form = SymptomsForm(initial={"day": services.local_day(timezone.now())})
     close_form = CloseForm()
+    plan_form = PlanForm(initial=_current_plan(follow_up))
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -199,6 +244,16 @@ def follow_up_page(request: HttpRequest, pk: int) -> HttpResponse:
                         note=data["note"],
                     )  # fmt: skip
                     messages.success(request, _("Symptoms recorded."))
+                    return redirect("screening:follow_up", pk=pk)
+            elif action == "plan" and may_close:
+                plan_form = PlanForm(request.POST)
+                if plan_form.is_valid():
+                    services.follow_up_plan_change(
+                        actor=request.user, follow_up=follow_up,
+                        quarantine_until=plan_form.cleaned_data["quarantine_until"],
+                        test_days=plan_form.test_days(), reason=plan_form.cleaned_data["reason"],
+                    )  # fmt: skip
+                    messages.success(request, _("Plan changed."))
                     return redirect("screening:follow_up", pk=pk)
             elif action == "close" and may_close:
                 close_form = CloseForm(request.POST)
@@ -219,6 +274,7 @@ def follow_up_page(request: HttpRequest, pk: int) -> HttpResponse:
         "follow_up": follow_up, "state": selectors.follow_up_state(follow_up),
         "screening": follow_up.subject.screening, "may_observe": may_observe,
         "may_close": may_close, "symptoms_form": symptoms_form, "close_form": close_form,
+        "plan_form": plan_form,
         "symptom_labels": dict(Symptom.choices), "outcomes": FollowUpOutcome,
     })  # fmt: skip
 
@@ -231,6 +287,7 @@ def region_page(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "screening/region.html", {
         "region": region, "screenings": screenings[:500],
         "overdue": selectors.region_overdue_follow_ups(user=request.user, region=region),
+        "referrals": selectors.pending_referrals(user=request.user, region=region)[:500],
     })  # fmt: skip
 
 

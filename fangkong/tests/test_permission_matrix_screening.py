@@ -122,3 +122,59 @@ def test_operators_record_symptoms_but_only_officers_close_and_open_rings(world,
     officer = "operator" not in persona
     assert symptoms.status_code == 200
     assert (ring.status_code, close.status_code) == ((201, 200) if officer else (403, 403))
+
+
+def _referred(world, institution):
+    """A second ring referred to `institution` from a screening there (its resident the close
+    contact), as the officers of another scope would leave it."""
+    from fangkong.screening.models import RingReferral
+
+    screening, person, follow_up = _followed_up(world, institution)
+    referral = RingReferral.objects.create(
+        parent=screening, institution=world.institutions[institution], start=screening.start,
+        end=screening.end, reason="R",
+    )  # fmt: skip
+    referral.index_persons.set([person])
+    return referral, follow_up
+
+
+@pytest.mark.parametrize("persona", INSIDE)
+def test_a_referral_is_served_inside_scope(world, persona):
+    _region, institution = INSIDE[persona]
+    referral, _follow_up = _referred(world, institution)
+    assert world.api(persona).get(f"/api/v1/ring-referrals/{referral.pk}").status_code == 200
+    assert world.client(persona).get(f"/screenings/referrals/{referral.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_referral_and_plan_answer_404_outside_scope(world, persona, region, institution):
+    from fangkong.screening.models import FollowUpPlanRevision, Screening
+
+    referral, follow_up = _referred(world, institution)
+    api, client = world.api(persona), world.client(persona)
+    answers = [
+        api.get(f"/api/v1/ring-referrals/{referral.pk}").status_code,
+        _post(api, f"/api/v1/ring-referrals/{referral.pk}/open", {"reason": "x"}).status_code,
+        _post(api, f"/api/v1/follow-ups/{follow_up.pk}/plan",
+              {"quarantine_until": "2021-11-01", "test_days": [], "reason": "x"}).status_code,
+        client.get(f"/screenings/referrals/{referral.pk}/").status_code,
+        client.post(f"/screenings/referrals/{referral.pk}/", {"reason": "x"}).status_code,
+        client.post(f"/screenings/follow-ups/{follow_up.pk}/",
+                    {"action": "plan", "quarantine_until": "2021-11-01",
+                     "reason": "x"}).status_code,
+    ]  # fmt: skip
+    assert answers == [404] * 6
+    assert Screening.objects.count() == 1
+    assert FollowUpPlanRevision.objects.count() == 1
+
+
+@pytest.mark.parametrize("persona", INSIDE)
+def test_only_officers_open_referred_rings_and_change_plans(world, persona):
+    _region, institution = INSIDE[persona]
+    referral, follow_up = _referred(world, institution)
+    api = world.api(persona)
+    opened = _post(api, f"/api/v1/ring-referrals/{referral.pk}/open", {"reason": "x"})
+    plan = _post(api, f"/api/v1/follow-ups/{follow_up.pk}/plan",
+                 {"quarantine_until": "2021-11-01", "test_days": [], "reason": "x"})  # fmt: skip
+    officer = "operator" not in persona
+    assert (opened.status_code, plan.status_code) == ((201, 200) if officer else (403, 403))
