@@ -86,6 +86,8 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["id_last4"], name="person_id_last4"),
             models.Index(fields=["phone_hash"], name="person_phone_hash"),
+            # The persons registered in a few institutions, read from the index alone.
+            models.Index(fields=["created_in", "id"], name="person_created_in_id"),
             # A search walks these in order and stops at its page (`person_search`).
             models.Index(fields=["initials", "pinyin", "id"], name="person_initials_order"),
             models.Index(fields=["pinyin", "id"], name="person_pinyin_order"),
@@ -175,7 +177,10 @@ class Stay(models.Model):
         verbose_name_plural = _("stays")
         ordering = ["-start", "id"]
         indexes = [
-            models.Index(fields=["institution", "start"], name="stay_institution_start"),
+            # An institution's persons read from the index alone (a search's scope).
+            models.Index(
+                fields=["institution", "start", "person"], name="stay_institution_start_person"
+            ),
             models.Index(fields=["person", "start"], name="stay_person_start"),
         ]
         constraints = [
@@ -342,7 +347,9 @@ class Employment(models.Model):
         verbose_name_plural = _("employments")
         ordering = ["-start", "id"]
         indexes = [
-            models.Index(fields=["institution", "start"], name="employment_institution_start"),
+            models.Index(
+                fields=["institution", "start", "person"], name="employment_inst_start_person"
+            ),
             models.Index(fields=["person", "start"], name="employment_person_start"),
         ]
         constraints = [

@@ -5,8 +5,6 @@ visit, or where they were registered; and in the scope of the user who created t
 """
 
 import datetime
-import functools
-import operator
 from collections.abc import Collection
 from typing import Any
 
@@ -24,6 +22,8 @@ SEARCH_LIMIT = 50
 # most this many (in that index's order) are then checked against the scope.
 SECOND = "second reading"
 SECOND_READINGS_LIMIT = 1000
+# A scope of at most this many institutions is searched through its persons' ids.
+FEW_INSTITUTIONS = 100
 
 
 # Where a person lies: the institutions of their stays, visits and employments.
@@ -46,21 +46,45 @@ def in_scope(user: Any, roles: Collection[str] | None = None) -> Q:
         return Q(pk__in=[])
     condition = Q(pk__in=[])
     if scope.region_paths:
-        regions = Scope(region_paths=scope.region_paths)
-        homes = Institution.objects.filter(regions.q(Institution.scoping, Institution))
-        condition |= Q(Exists(homes.filter(pk=OuterRef("created_in_id"))))
-        for model, key in PRESENCES:
-            rows = model.objects.filter(regions.q(model.scoping, model))
-            condition |= Q(Exists(rows.filter(**{key: OuterRef("pk")})))
+        condition |= in_regions(scope.region_paths)
     if scope.institution_ids:
-        ids = scope.institution_ids
-        condition |= Q(created_in__in=ids)
-        for model, key in PRESENCES:
-            rows = model.objects.filter(institution__in=ids)
-            condition |= Q(pk__in=rows.values(f"{key}_id"))
+        condition |= in_institutions(scope.institution_ids)
     if getattr(user, "is_authenticated", False):
         condition |= Q(created_by=user)
     return condition
+
+
+def in_regions(paths: Collection[str]) -> Q:
+    """Persons registered in, staying in, visiting or working in an institution of these
+    region subtrees, asked of each person (`EXISTS`): cheap per row, whatever the subtree."""
+    regions = Scope(region_paths=tuple(paths))
+    homes = Institution.objects.filter(regions.q(Institution.scoping, Institution))
+    condition = Q(Exists(homes.filter(pk=OuterRef("created_in_id"))))
+    for model, key in PRESENCES:
+        rows = model.objects.filter(regions.q(model.scoping, model))
+        condition |= Q(Exists(rows.filter(**{key: OuterRef("pk")})))
+    return condition
+
+
+def in_institutions(ids: Collection[int]) -> Q:
+    """Persons registered in, staying in, visiting or working in these institutions."""
+    condition = Q(created_in__in=ids)
+    for model, key in PRESENCES:
+        rows = model.objects.filter(institution__in=ids)
+        condition |= Q(pk__in=rows.values(f"{key}_id"))
+    return condition
+
+
+def few_institutions(scope: Scope) -> list[int] | None:
+    """The institutions of a narrow scope (at most `FEW_INSTITUTIONS`), or None for a wide one."""
+    if scope.everything:
+        return None
+    ids = set(scope.institution_ids)
+    if scope.region_paths:
+        regions = Scope(region_paths=scope.region_paths)
+        homes = Institution.objects.filter(regions.q(Institution.scoping, Institution))
+        ids.update(homes.order_by().values_list("pk", flat=True)[: FEW_INSTITUTIONS + 1])
+    return sorted(ids) if len(ids) <= FEW_INSTITUTIONS else None
 
 
 def persons_visible(user: Any, roles: Collection[str] | None = None) -> QuerySet[Person]:
@@ -96,50 +120,51 @@ def person_search(*, user: Any, q: str) -> list[Person]:
     polyphonic surname), their name, the last four characters of the identity number, or the
     full phone number (by its keyed hash); at most `SEARCH_LIMIT`, by pinyin.
 
-    Each way of matching is its own query that walks its index in order and stops at the page,
-    checking the scope row by row (`in_scope`): at two million persons in a province, a prefix
-    of initials costs about as much as the page it fills (bench/people_search.py).
+    Each way of matching is its own query for one page of ids, in the order of its index, then
+    the page's persons are read at once. How the scope is asked depends on its size: a narrow
+    one (at most `FEW_INSTITUTIONS`: an operator's, a county's) lists its persons' ids first,
+    read from indexes alone, and the matches are joined to them; a wide one (a province, the
+    whole country) is asked of each match in index order (`in_scope`), which stops at the page
+    (bench/people_search.py).
     """
     q = "".join(q.split())
     if not q:
         return []
-    ways = _search_ways(q)
-    scope = scope_of(user)
-    if not (scope.everything or scope.region_paths):
-        return _search_among_few(user, ways)
-    condition = in_scope(user)
-    found: dict[int, Person] = {}
-    for way, order in ways:
+    scope = search_scope(user)
+    keys: set[tuple[str, int]] = set()
+    for way, order in _search_ways(q):
+        condition = scope
         if order[0] == SECOND:
-            # The planner would fetch every row of the partial index; its ids come first.
+            # The planner would fetch every row of the partial index; its ids come first, and
+            # so few are asked of each (rather than listing a narrow scope's persons again).
             ids = Person.objects.filter(way).order_by(*order[1:]).values_list("pk", flat=True)
             way, order = Q(pk__in=list(ids[:SECOND_READINGS_LIMIT])), ("pinyin", "id")
-        page = Person.objects.filter(way).filter(condition).order_by(*order)[:SEARCH_LIMIT]
-        found.update((person.pk, person) for person in page)
-    return sorted(found.values(), key=lambda p: (p.pinyin, p.pk))[:SEARCH_LIMIT]
+            condition = in_scope(user)
+        page = Person.objects.filter(way).filter(condition).order_by(*order)
+        keys.update(page.values_list("pinyin", "pk")[:SEARCH_LIMIT])
+    chosen = [pk for _pinyin, pk in sorted(keys)[:SEARCH_LIMIT]]
+    persons = Person.objects.in_bulk(chosen)
+    return [persons[pk] for pk in chosen]
 
 
-def _search_among_few(user: Any, ways: list[tuple[Q, tuple[str, ...]]]) -> list[Person]:
-    """An operator's search: their institutions' persons are few, so they are listed first and
-    matched in one query, rather than walking the province's matches for them."""
-    ids = list(visible_ids(user))
-    if not ids or not ways:
-        return []
-    matches = functools.reduce(operator.or_, (way for way, _order in ways))
-    found = Person.objects.filter(pk__in=ids).filter(matches).order_by("pinyin", "id")
-    return list(found[:SEARCH_LIMIT])
+def search_scope(user: Any) -> Q:
+    """The scope as a search asks it: a narrow one as its persons' ids, a wide one per match."""
+    institutions = few_institutions(scope_of(user))
+    if institutions is None:
+        return in_scope(user)
+    return Q(pk__in=person_ids_in(institutions, user=user))
 
 
-def visible_ids(user: Any) -> QuerySet[Any]:
-    """The ids of the persons an institution-scoped user may see, as one query."""
-    ids = scope_of(user).institution_ids
-    mine = Q(created_in__in=ids)
+def person_ids_in(institutions: Collection[int], *, user: Any) -> QuerySet[Any]:
+    """The ids of the persons registered in, staying in, visiting or working in these
+    institutions, or registered by the user, as one query (each part read from an index)."""
+    registered = Person.objects.filter(created_in__in=institutions)
+    parts: list[QuerySet[Any]] = [model.objects.filter(institution__in=institutions).order_by()
+             .values_list(f"{key}_id", flat=True) for model, key in PRESENCES]  # fmt: skip
     if getattr(user, "is_authenticated", False):
-        mine |= Q(created_by=user)
-    persons = Person.objects.filter(mine).order_by().values_list("pk", flat=True)
-    presences = [model.objects.filter(institution__in=ids).order_by()
-                 .values_list(f"{key}_id", flat=True) for model, key in PRESENCES]  # fmt: skip
-    return persons.union(*presences).order_by()
+        mine = Person.objects.filter(created_by=user).order_by().values_list("pk", flat=True)
+        parts.append(mine)
+    return registered.order_by().values_list("pk", flat=True).union(*parts).order_by()
 
 
 def _search_ways(q: str) -> list[tuple[Q, tuple[str, ...]]]:
