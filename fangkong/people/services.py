@@ -256,27 +256,32 @@ def stay_create(
 VISITED_FIELD = "visited_person_id"
 
 
+class NotResidentThen(ApiError):
+    """The person named as visited is not a resident of the institution at check-in (422)."""
+
+    status = 422
+
+    def __init__(self, message: str | Promise, code: str) -> None:
+        super().__init__(message, field=VISITED_FIELD)
+        self.code = code
+
+
 def _refuse_not_resident(
     institution: Institution, visited: Person, visitor: Person, check_in: datetime.datetime
 ) -> None:
     """Refuse (422, naming the field) a person visited who is not a resident of the
     institution at the visit's check-in."""
     if visited.pk == visitor.pk:
-        raise field_error(VISITED_FIELD, _("A visitor does not visit themselves."), "self_visit")
+        raise NotResidentThen(_("A visitor does not visit themselves."), "self_visit")
     stays = Stay.objects.filter(person=visited, institution=institution, role=StayRole.RESIDENT)
     if selectors.stays_at(stays, check_in).exists():
         return
     names = {"name": visited.name, "institution": institution.name}
     if stays.exists():
-        raise field_error(
-            VISITED_FIELD,
-            _("%(name)s does not live in %(institution)s at the visit's check-in."),
-            "not_present", **names,
-        )  # fmt: skip
-    raise field_error(
-        VISITED_FIELD, _("%(name)s is not a resident of %(institution)s."), "not_resident",
-        **names,
-    )  # fmt: skip
+        message = _("%(name)s does not live in %(institution)s at the visit's check-in.")
+        raise NotResidentThen(message % names, "not_present")
+    raise NotResidentThen(_("%(name)s is not a resident of %(institution)s.") % names,
+                          "not_resident")  # fmt: skip
 
 
 @transaction.atomic
