@@ -88,6 +88,7 @@ class VisitOut(Schema):
     id_number_masked: str = Field(alias="visitor.id_number_masked")
     institution_code: str = Field(alias="institution.code")
     visited_person_id: int | None = Field(alias="visited_id")
+    visited_person_name: str | None = Field(None, description="The resident visited, by name only.")
     check_in: datetime.datetime
     check_out: datetime.datetime | None
     temperature: float | None
@@ -98,6 +99,10 @@ class VisitOut(Schema):
     @staticmethod
     def resolve_temperature(obj: Visit) -> float | None:
         return float(obj.temperature) if obj.temperature is not None else None
+
+    @staticmethod
+    def resolve_visited_person_name(obj: Visit) -> str | None:
+        return obj.visited.name if obj.visited_id is not None and obj.visited else None
 
 
 class PersonOut(Schema):
@@ -112,6 +117,9 @@ class PersonOut(Schema):
     phone: str | None = Field(None, description="Only when revealed (`reveal=phone`).")
     stays: list[StayOut]
     visits: list[VisitOut]
+    visits_received: list[VisitOut] = Field(
+        description="Visits that named this person as the resident visited (newest 100)."
+    )
 
 
 class PersonListOut(Schema):
@@ -157,6 +165,9 @@ def _person_body(request: HttpRequest, person: Person) -> dict[str, Any]:
         "phone_masked": person.phone_masked,
         "stays": list(selectors.person_stays(user=request.user, person=person)),
         "visits": list(selectors.person_visits(user=request.user, person=person)),
+        "visits_received": list(
+            selectors.visits_to_person(user=request.user, person=person)[:100]
+        ),
     }  # fmt: skip
 
 
@@ -205,7 +216,8 @@ class VisitIn(InputSchema):
 @router.post("/institutions/{code}/visits", response=answers({201: VisitOut}, WRITE))
 def create_visit(request: HttpRequest, code: InstitutionCodeRef, payload: VisitIn) -> Status[Visit]:
     """Register a visit; during a closure that forbids visits, 422 `entry_refused` unless an
-    officer gives an `exception_reason`."""
+    officer gives an `exception_reason`. `visited_person_id` names the resident visited: one
+    with a resident stay in this institution at `check_in` (422 otherwise)."""
     institution = institution_get(user=request.user, code=code)
     visitor = selectors.person_for_record(user=request.user, pk=payload.person_id)
     visited = None

@@ -138,6 +138,12 @@ def issue_poster(
     return Status(201, body)
 
 
+class CandidateOut(Schema):
+    id: int
+    name: str
+    id_number_masked: str
+
+
 class CheckInOut(Schema):
     id: int
     institution_code: str = Field(alias="institution.code")
@@ -155,6 +161,13 @@ class CheckInOut(Schema):
     risk_note: str
     refusal_reason: str
     visit_id: int | None
+    visited_person_id: int | None = Field(None, description="The resident visited, if linked.")
+    visited_person_name: str | None = None
+    visited_candidates: list[CandidateOut] = Field(
+        [],
+        description="While pending: the residents present whose name matches `visiting` "
+        "(exact, then pinyin), one of which the gate may link when confirming.",
+    )
 
     @staticmethod
     def resolve_temperature(obj: SelfCheckIn) -> float:
@@ -163,6 +176,18 @@ class CheckInOut(Schema):
     @staticmethod
     def resolve_risk_level(obj: SelfCheckIn) -> str | None:
         return obj.risk_level or None
+
+    @staticmethod
+    def resolve_visited_person_id(obj: SelfCheckIn) -> int | None:
+        return obj.visit.visited_id if obj.visit else None
+
+    @staticmethod
+    def resolve_visited_person_name(obj: SelfCheckIn) -> str | None:
+        return obj.visit.visited.name if obj.visit and obj.visit.visited else None
+
+    @staticmethod
+    def resolve_visited_candidates(obj: SelfCheckIn) -> list[Any]:
+        return getattr(obj, "candidates", [])
 
 
 @router.get("/institutions/{code}/self-check-ins", response=answers({200: list[CheckInOut]}, READ))
@@ -174,11 +199,33 @@ def list_check_ins(
     (`status=pending`: those waiting), each with its risk-area flag and the entry check's
     answer."""
     institution = institution_get(user=request.user, code=code)
-    return checkin.checkin_queue(user=request.user, institution=institution, status=status)
+    return _Candidates(
+        request.user, checkin.checkin_queue(user=request.user, institution=institution,
+                                            status=status),
+    )  # fmt: skip
+
+
+class _Candidates:
+    """The queue, each check-in of the page carrying its candidates (asked once it is cut)."""
+
+    def __init__(self, user: Any, rows: Any) -> None:
+        self.user, self.rows = user, rows
+
+    def __len__(self) -> int:
+        return int(self.rows.count())
+
+    def __getitem__(self, part: slice) -> list[SelfCheckIn]:
+        page = list(self.rows[part])
+        for row in page:
+            row.candidates = checkin.visited_candidates(user=self.user, check_in=row)
+        return page
 
 
 class CheckInConfirmIn(InputSchema):
     exception_reason: Annotated[Text, Field(max_length=500)] | None = None
+    visited_person_id: RowId | None = Field(
+        None, description="The resident visited: one of the check-in's `visited_candidates`."
+    )
 
 
 class CheckInRefuseIn(InputSchema):
@@ -190,11 +237,16 @@ def confirm_check_in(
     request: HttpRequest, check_in_id: RowId, payload: CheckInConfirmIn
 ) -> SelfCheckIn:
     """Let the visitor in: the visit is recorded (422 `entry_refused` during a closure that
-    forbids visits, unless an officer gives an `exception_reason`)."""
+    forbids visits, unless an officer gives an `exception_reason`), naming the resident
+    visited when `visited_person_id` is one of the check-in's candidates."""
     found = checkin.checkin_get(user=request.user, pk=check_in_id)
-    return checkin.checkin_confirm(
-        actor=request.user, check_in=found, exception_reason=payload.exception_reason
+    visited = checkin.visited_choice(
+        user=request.user, check_in=found, pk=payload.visited_person_id
     )
+    return checkin.checkin_confirm(
+        actor=request.user, check_in=found, exception_reason=payload.exception_reason,
+        visited=visited,
+    )  # fmt: skip
 
 
 @router.post("/self-check-ins/{check_in_id}/refuse", response=answers({200: CheckInOut}, WRITE))

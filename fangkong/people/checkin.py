@@ -34,7 +34,7 @@ from fangkong.core.scoping import visible
 from fangkong.core.text import has_visible
 from fangkong.institutions.entry import entry_allowed
 from fangkong.institutions.models import Institution
-from fangkong.people import identity, services
+from fangkong.people import identity, selectors, services
 from fangkong.people.checkin_models import (
     MAX_TEMPERATURE,
     MIN_TEMPERATURE,
@@ -363,4 +363,29 @@ def checkin_queue(
     rows = checkins_visible(user).filter(recent, institution=institution)
     if status is not None:
         rows = rows.filter(status=status)
-    return rows.select_related("institution", "visit").order_by("-submitted_at", "-id")
+    return rows.select_related("institution", "visit__visited").order_by("-submitted_at", "-id")
+
+
+def visited_candidates(*, user: Any, check_in: SelfCheckIn) -> list[Person]:
+    """For the gate staff only: the residents present when the visitor checked in whose name
+    matches whom they said they visit (exact, then pinyin). The visitor never sees them."""
+    if check_in.status != CheckInStatus.PENDING:
+        return []
+    return selectors.residents_named(
+        user=user, institution=check_in.institution, at=check_in.submitted_at,
+        typed=check_in.visiting,
+    )  # fmt: skip
+
+
+def visited_choice(*, user: Any, check_in: SelfCheckIn, pk: int | None) -> Person | None:
+    """The resident the gate staff linked, one of those shown to them (or none)."""
+    if pk is None:
+        return None
+    for person in visited_candidates(user=user, check_in=check_in):
+        if person.pk == pk:
+            return person
+    raise field_error(
+        services.VISITED_FIELD,
+        _("Choose one of the residents shown, or leave the visit unlinked."),
+        "invalid_choice",
+    )

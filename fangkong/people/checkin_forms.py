@@ -41,6 +41,9 @@ class ConfirmForm(forms.Form):
     exception_reason = forms.CharField(
         label=_("Exception reason (officers only)"), max_length=500, required=False
     )
+    visited_person_id = forms.IntegerField(
+        label=_("Resident visited"), required=False, min_value=1, max_value=2**31 - 1
+    )
 
 
 class RefuseForm(forms.Form):

@@ -24,7 +24,7 @@ from fangkong.audit.middleware import client_address
 from fangkong.core.exceptions import ApiError
 from fangkong.institutions.models import Institution
 from fangkong.institutions.selectors import institution_get
-from fangkong.people import checkin, risk, services
+from fangkong.people import checkin, risk, selectors, services
 from fangkong.people.checkin_forms import (
     ConfirmForm,
     PosterForm,
@@ -111,6 +111,8 @@ def _gate_page(
 ) -> HttpResponse:
     rows = list(checkin.checkin_queue(user=request.user, institution=institution))
     pending = [r for r in rows if r.status == CheckInStatus.PENDING]
+    for row in pending:
+        _offer_residents(request, row)
     return render(request, "people/checkin_gate.html", {
         "institution": institution, "pending": pending,
         "decided": [r for r in rows if r.status != CheckInStatus.PENDING],
@@ -118,6 +120,14 @@ def _gate_page(
         "failed_id": forms.get("failed_id"), "confirm_form": forms.get("confirm") or ConfirmForm(),
         "refuse_form": forms.get("refuse") or RefuseForm(),
     }, status=status)  # fmt: skip
+
+
+def _offer_residents(request: HttpRequest, row: SelfCheckIn) -> None:
+    """The residents the gate staff may link, the one chosen when the name is exactly one's."""
+    candidates = checkin.visited_candidates(user=request.user, check_in=row)
+    exact = [p for p in candidates if p.name == selectors.typed_name(row.visiting)]
+    row.candidates = candidates  # type: ignore[attr-defined]
+    row.preselect = exact[0].pk if len(exact) == 1 else None  # type: ignore[attr-defined]
 
 
 @login_required
@@ -134,8 +144,11 @@ def _decide(request: HttpRequest, pk: int, form: ConfirmForm | RefuseForm) -> Ht
         try:
             if isinstance(form, ConfirmForm):
                 reason = form.cleaned_data["exception_reason"] or None
+                visited = checkin.visited_choice(
+                    user=request.user, check_in=check_in, pk=form.cleaned_data["visited_person_id"]
+                )
                 checkin.checkin_confirm(actor=request.user, check_in=check_in,
-                                        exception_reason=reason)  # fmt: skip
+                                        exception_reason=reason, visited=visited)  # fmt: skip
                 messages.success(request, _("%(name)s checked in.") % {"name": check_in.name})
             else:
                 checkin.checkin_refuse(actor=request.user, check_in=check_in,

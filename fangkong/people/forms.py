@@ -1,12 +1,14 @@
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.people.identity import DocumentType
-from fangkong.people.models import MAX_TEMPERATURE, MIN_TEMPERATURE, StayRole
+from fangkong.people.models import MAX_TEMPERATURE, MIN_TEMPERATURE, Person, StayRole
 
 MOMENT_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -55,9 +57,35 @@ class StayForm(PersonFields):
     )
 
 
-class VisitForm(PersonFields):
-    """A visitor at the gate: who, when, temperature, where from, test proof."""
+class ResidentSelect(forms.Select):
+    """A list of residents with a box that narrows it as the people search does (a prefix of
+    the pinyin or its initials, part of the name, the last four of the number)."""
 
+    template_name = "people/widgets/resident_select.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.keys: dict[str, str] = {}
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option: dict[str, Any] = super().create_option(name, value, *args, **kwargs)
+        keys = self.keys.get(str(value))
+        if keys:
+            option["attrs"]["data-search"] = keys
+        return option
+
+
+def _search_keys(person: Person) -> str:
+    return " ".join([person.name, person.pinyin, person.initials, person.id_last4]).lower()
+
+
+class VisitForm(PersonFields):
+    """A visitor at the gate: who, whom they visit, when, temperature, where from, test proof."""
+
+    visited_person_id = forms.TypedChoiceField(
+        label=_("Resident visited"), coerce=int, empty_value=None, required=False,
+        widget=ResidentSelect, help_text=_("A resident present; leave empty if none."),
+    )  # fmt: skip
     check_in = LocalMomentField(label=_("Checked in"))
     check_out = LocalMomentField(label=_("Checked out"), required=False)
     temperature = forms.DecimalField(
@@ -70,6 +98,15 @@ class VisitForm(PersonFields):
     exception_reason = forms.CharField(
         label=_("Exception reason (officers only)"), max_length=500, required=False
     )
+
+    def __init__(self, *args: Any, residents: Iterable[Person] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        residents = list(residents)
+        field = self.fields["visited_person_id"]
+        field.choices = [("", _("— nobody named —"))] + [  # type: ignore[attr-defined]
+            (p.pk, f"{p.name} · {p.id_number_masked}") for p in residents
+        ]
+        field.widget.keys = {str(p.pk): _search_keys(p) for p in residents}
 
 
 class RevealForm(forms.Form):

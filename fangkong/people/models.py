@@ -210,13 +210,16 @@ class Visit(models.Model):
         on_delete=models.PROTECT,
         related_name="visits",
     )
+    # The resident visited: one with a resident stay in the institution at check-in
+    # (`services.visit_create` refuses any other). Indexed with the window below.
     visited = models.ForeignKey(
         Person,
-        verbose_name=_("person visited"),
+        verbose_name=_("resident visited"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="visited_by",
+        db_index=False,
     )
     check_in = models.DateTimeField(_("checked in"))
     check_out = models.DateTimeField(_("checked out"), null=True, blank=True)
@@ -253,6 +256,13 @@ class Visit(models.Model):
                 fields=["visitor", "check_in", "check_out", "institution"],
                 name="visit_visitor_window",
             ),
+            # The visits a resident received in a window (`selectors.visits_to_person`); a
+            # partial index: most visits name nobody.
+            models.Index(
+                fields=["visited", "check_in", "check_out", "institution"],
+                condition=models.Q(visited__isnull=False),
+                name="visit_visited_window",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -264,6 +274,10 @@ class Visit(models.Model):
                 condition=models.Q(temperature__isnull=True)
                 | models.Q(temperature__gte=MIN_TEMPERATURE, temperature__lte=MAX_TEMPERATURE),
                 name="visit_temperature_bounds",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(visited__isnull=True) | ~models.Q(visited=models.F("visitor")),
+                name="visit_visitor_not_visited",
             ),
         ]
 

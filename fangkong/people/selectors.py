@@ -5,6 +5,9 @@ visit, or where they were registered; and in the scope of the user who created t
 """
 
 import datetime
+import functools
+import operator
+import re
 from collections.abc import Collection
 from typing import Any
 
@@ -14,8 +17,8 @@ from django.utils import timezone
 
 from fangkong.core.scoping import Scope, scope_of, visible
 from fangkong.institutions.models import Institution
-from fangkong.people.identity import normalise_phone, phone_hash_of
-from fangkong.people.models import Employment, Person, Registration, Stay, Visit
+from fangkong.people.identity import normalise_phone, phone_hash_of, pinyin_keys
+from fangkong.people.models import Employment, Person, Registration, Stay, StayRole, Visit
 
 SEARCH_LIMIT = 50
 # A way of searching by a surname's second reading: its ids first, from a partial index; at
@@ -193,13 +196,18 @@ def _search_ways(q: str) -> list[tuple[Q, tuple[str, ...]]]:
     return ways
 
 
+def stays_at(stays: QuerySet[Stay], at: datetime.datetime) -> QuerySet[Stay]:
+    """The stays covering the moment `at` (`[start, end)`)."""
+    return stays.filter(start__lte=at).filter(Q(end__isnull=True) | Q(end__gt=at))
+
+
 def institution_stays(
     *, user: Any, institution: Institution, at: datetime.datetime | None = None
 ) -> QuerySet[Stay]:
     """The institution's stays; with `at`, those covering that moment (`[start, end)`)."""
     stays = visible(Stay.objects.filter(institution=institution), user)
     if at is not None:
-        stays = stays.filter(start__lte=at).filter(Q(end__isnull=True) | Q(end__gt=at))
+        stays = stays_at(stays, at)
     return stays.select_related("person", "institution").order_by("role", "person__pinyin", "id")
 
 
@@ -233,6 +241,68 @@ def person_visits(*, user: Any, person: Person) -> QuerySet[Visit]:
         .select_related("institution", "visitor", "visited")
         .order_by("-check_in")[:100]
     )
+
+
+def visits_to_person(
+    *,
+    user: Any,
+    person: Person,
+    start: datetime.datetime | None = None,
+    end: datetime.datetime | None = None,
+    institution: Institution | None = None,
+) -> QuerySet[Visit]:
+    """The visits the user may see that named `person` as the resident visited, those
+    overlapping the window `[start, end)` when given (a visit not checked out lasts on),
+    newest first: who came to see an index person, for a screening's close contacts."""
+    visits = visible(Visit.objects.filter(visited=person), user)
+    if institution is not None:
+        visits = visits.filter(institution=institution)
+    if end is not None:
+        visits = visits.filter(check_in__lt=end)
+    if start is not None:
+        visits = visits.filter(Q(check_out__isnull=True) | Q(check_out__gt=start))
+    return visits.select_related("institution", "visitor", "visited").order_by("-check_in", "id")
+
+
+def residents_present(
+    *, user: Any, institution: Institution, at: datetime.datetime
+) -> QuerySet[Person]:
+    """The persons with a resident stay in the institution at `at`, by pinyin."""
+    stays = stays_at(visible(Stay.objects.filter(institution=institution), user), at)
+    ids = stays.filter(role=StayRole.RESIDENT).values("person_id")
+    return Person.objects.filter(pk__in=ids).order_by("pinyin", "id")
+
+
+MATCHES_LIMIT = 10
+_ASIDE = re.compile(r"[(（][^)）]*[)）]")  # "张三（母亲）": the relation typed after the name
+
+
+def typed_name(typed: str) -> str:
+    """The name in what a visitor typed: without an aside in brackets, without spaces."""
+    return "".join(_ASIDE.sub("", typed).split())
+
+
+def residents_named(
+    *, user: Any, institution: Institution, at: datetime.datetime, typed: str
+) -> list[Person]:
+    """The residents present at `at` whose name is what a visitor typed (an aside in brackets
+    and spaces left out), then those whose name reads the same in pinyin (a homophone, or the
+    pinyin typed itself); at most `MATCHES_LIMIT`."""
+    name = typed_name(typed)
+    if not name:
+        return []
+    present = residents_present(user=user, institution=institution, at=at)
+    exact = list(present.filter(name=name)[:MATCHES_LIMIT])
+    readings = set(pinyin_keys(name)[0].split())
+    if not readings:
+        return exact
+    sounds = functools.reduce(
+        operator.or_,
+        (Q(pinyin=r) | Q(pinyin__startswith=f"{r} ") | Q(pinyin__endswith=f" {r}")
+         for r in readings),
+    )  # fmt: skip
+    alike = present.filter(sounds).exclude(pk__in=[p.pk for p in exact])
+    return [*exact, *alike[: MATCHES_LIMIT - len(exact)]]
 
 
 def place_of(*, user: Any, person: Person) -> Institution | None:

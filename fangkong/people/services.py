@@ -253,6 +253,37 @@ def stay_create(
     return stay
 
 
+VISITED_FIELD = "visited_person_id"
+
+
+class NotResidentThen(ApiError):
+    """The person named as visited is not a resident of the institution at check-in (422)."""
+
+    status = 422
+
+    def __init__(self, message: str | Promise, code: str) -> None:
+        super().__init__(message, field=VISITED_FIELD)
+        self.code = code
+
+
+def _refuse_not_resident(
+    institution: Institution, visited: Person, visitor: Person, check_in: datetime.datetime
+) -> None:
+    """Refuse (422, naming the field) a person visited who is not a resident of the
+    institution at the visit's check-in."""
+    if visited.pk == visitor.pk:
+        raise NotResidentThen(_("A visitor does not visit themselves."), "self_visit")
+    stays = Stay.objects.filter(person=visited, institution=institution, role=StayRole.RESIDENT)
+    if selectors.stays_at(stays, check_in).exists():
+        return
+    names = {"name": visited.name, "institution": institution.name}
+    if stays.exists():
+        message = _("%(name)s does not live in %(institution)s at the visit's check-in.")
+        raise NotResidentThen(message % names, "not_present")
+    raise NotResidentThen(_("%(name)s is not a resident of %(institution)s.") % names,
+                          "not_resident")  # fmt: skip
+
+
 @transaction.atomic
 def visit_create(
     *,
@@ -268,7 +299,8 @@ def visit_create(
     exception_reason: str | None = None,
 ) -> Visit:
     """Register a visit; one the entry policies refuse (a closure) needs an officer's exception
-    (422 `entry_refused` without), which is audited as such."""
+    (422 `entry_refused` without), which is audited as such. The person `visited`, if named,
+    is a resident of the institution at `check_in` (422 on `visited_person_id` otherwise)."""
     if not may_record(actor, institution):
         raise Forbidden(_("Your role may not record this institution's visits."))
     check_in = _moment(check_in, "check_in")
@@ -283,6 +315,8 @@ def visit_create(
             "temperature", _("A body temperature lies between %(low)s and %(high)s °C."),
             "out_of_range", low=MIN_TEMPERATURE, high=MAX_TEMPERATURE,
         )  # fmt: skip
+    if visited is not None:
+        _refuse_not_resident(institution, visited, visitor, check_in)
     reason = _exception(actor, institution, check_in, "visit", exception_reason)
     visit = Visit.objects.create(
         visitor=visitor, institution=institution, visited=visited, check_in=check_in,
@@ -293,7 +327,8 @@ def visit_create(
     audit_record(
         actor=actor, action="visit.exception" if reason else "visit.create", target=visit,
         after={"visitor": visitor.id_number_masked, "check_in": check_in.isoformat(),
-               "came_from": visit.came_from, "exception_reason": reason},
+               "came_from": visit.came_from, "exception_reason": reason,
+               "visited": visited.pk if visited else None},
         **place,
     )  # fmt: skip
     return visit

@@ -62,6 +62,7 @@ def _people_page(
     present = list(
         selectors.institution_stays(user=request.user, institution=institution, at=timezone.now())
     )
+    residents = [s for s in present if s.role == StayRole.RESIDENT]
     now = timezone.localtime().replace(second=0, microsecond=0, tzinfo=None)
     visits = list(selectors.institution_visits(user=request.user, institution=institution,
                                                day=day)[:500])  # fmt: skip
@@ -70,12 +71,13 @@ def _people_page(
         visit.risk_flag = flags.get(visit.pk)  # type: ignore[attr-defined]
     return render(request, "people/institution.html", {
         "institution": institution, "day": day,
-        "residents": [s for s in present if s.role == StayRole.RESIDENT],
+        "residents": residents,
         "staff": [s for s in present if s.role == StayRole.STAFF],
         "visits": visits,
         "may_record": services.may_record(request.user, institution),
         "stay_form": stay_form or StayForm(initial={"start": now}, prefix="stay"),
-        "visit_form": visit_form or VisitForm(initial={"check_in": now}, prefix="visit"),
+        "visit_form": visit_form or VisitForm(initial={"check_in": now}, prefix="visit",
+                                              residents=[s.person for s in residents]),
         "previous_day": day - datetime.timedelta(days=1),
         "next_day": day + datetime.timedelta(days=1),
     }, status=status)  # fmt: skip
@@ -134,13 +136,16 @@ def add_stay(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def add_visit(request: HttpRequest, code: str) -> HttpResponse:
     institution = institution_get(user=request.user, code=code)
-    form = VisitForm(request.POST, prefix="visit")
+    residents = {p.pk: p for p in selectors.residents_present(
+        user=request.user, institution=institution, at=timezone.now())}  # fmt: skip
+    form = VisitForm(request.POST, prefix="visit", residents=residents.values())
     if form.is_valid():
         data = form.cleaned_data
         try:
             person = _register(request, form)
             services.visit_create(
                 actor=request.user, institution=institution, visitor=person,
+                visited=residents.get(data["visited_person_id"] or 0),
                 check_in=data["check_in"], check_out=data["check_out"],
                 temperature=data["temperature"], came_from=data["came_from"],
                 test_proof=data["test_proof"], exception_reason=data["exception_reason"] or None,
@@ -164,6 +169,7 @@ def _person_page(
         "person": person, "form": form or RevealForm(), "revealed": revealed,
         "stays": selectors.person_stays(user=request.user, person=person),
         "visits": selectors.person_visits(user=request.user, person=person),
+        "received": selectors.visits_to_person(user=request.user, person=person)[:100],
     }, status=status)  # fmt: skip
     response["Cache-Control"] = "no-store"  # a revealed number stays out of every cache
     return response

@@ -362,6 +362,51 @@ def test_people_writes_answer_404_outside_scope(world, persona, region, institut
     assert Stay.objects.get().end is None
 
 
+def _visitor_of(world, persona):
+    """A visitor whose number the persona typed (so the persona may record their visits)."""
+    from stdnum.cn import ric
+
+    body = "15292119700512031"
+    number = body + ric.calc_check_digit(body + "0")
+    body = json.dumps({"name": "王五", "id_number": number})
+    response = world.api(persona).post("/api/v1/persons", data=body,
+                                       content_type="application/json")  # fmt: skip
+    assert response.status_code in (200, 201)
+    return response.json()["id"]
+
+
+@pytest.mark.parametrize("persona", ["league", "zuoqi", "ejina", "operator", "other_operator"])
+def test_a_visit_names_a_resident_inside_scope(world, persona):
+    _region, institution = INSIDE[persona]
+    resident = _resident_of(world, institution)
+    api = world.api(persona)
+    body = {"person_id": _visitor_of(world, persona), "check_in": "2021-10-10T10:00:00+08:00",
+            "visited_person_id": resident.pk}  # fmt: skip
+    response = api.post(f"/api/v1/institutions/{institution}/visits", data=json.dumps(body),
+                        content_type="application/json")  # fmt: skip
+    assert response.status_code == 201
+    received = api.get(f"/api/v1/persons/{resident.pk}").json()["visits_received"]
+    assert [v["person_name"] for v in received] == ["王五"]
+    page = world.client(persona).get(f"/people/persons/{resident.pk}/").content.decode()
+    assert "王五" in page[page.index('id="visits-received"') :]
+
+
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_a_visit_cannot_name_a_resident_outside_scope(world, persona, region, institution):
+    from fangkong.people.models import Visit
+
+    resident = _resident_of(world, institution)
+    inside = INSIDE[persona][1]
+    body = {"person_id": _visitor_of(world, persona), "check_in": "2021-10-10T10:00:00+08:00",
+            "visited_person_id": resident.pk}  # fmt: skip
+    response = world.api(persona).post(
+        f"/api/v1/institutions/{inside}/visits", data=json.dumps(body),
+        content_type="application/json",
+    )  # fmt: skip
+    assert response.status_code == 404
+    assert not Visit.objects.exists()
+
+
 @pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
 def test_visits_cannot_be_checked_out_outside_scope(world, persona, region, institution):
     import datetime
@@ -1047,6 +1092,27 @@ def test_checkin_writes_answer_404_or_400_outside_scope(world, persona, region, 
     assert check_in.status == "pending" and not Visit.objects.exists()
     assert RiskArea.objects.get().place == "某小区"
     assert CheckInPoster.objects.count() == 1 and SelfCheckIn.objects.count() == 1
+
+
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_the_gate_cannot_link_a_resident_outside_scope(world, persona, region, institution):
+    """A waiting visitor at the persona's own gate says they visit a resident elsewhere."""
+    from fangkong.people.models import Visit
+
+    resident = _resident_of(world, institution)  # 张三, as the visitor typed
+    own_region, own = INSIDE[persona]
+    _area, check_in = _check_in_at(world, own_region, own)
+    rows = world.api(persona).get(f"/api/v1/institutions/{own}/self-check-ins").json()["items"]
+    assert rows[0]["visited_candidates"] == []
+    body = json.dumps({"visited_person_id": resident.pk})
+    api = world.api(persona).post(f"/api/v1/self-check-ins/{check_in.pk}/confirm", data=body,
+                                  content_type="application/json")  # fmt: skip
+    page = world.client(persona).post(f"/people/checkins/{check_in.pk}/confirm/",
+                                      {"visited_person_id": resident.pk})  # fmt: skip
+    assert (api.status_code, api.json()["field"], page.status_code) == (
+        400, "visited_person_id", 400)  # fmt: skip
+    check_in.refresh_from_db()
+    assert check_in.status == "pending" and not Visit.objects.exists()
 
 
 def test_the_gate_pages_ask_a_stranger_to_sign_in_and_the_api_refuses_one(client, world):

@@ -591,17 +591,26 @@ class VisitKind(ImportKind):
         digests = {v.visited_digest for _r, _c, v in values if v.visited_digest}
         if not digests:
             return
-        here = Stay.objects.filter(institution=context.institution).values("person_id")
-        found = dict(
-            Person.objects.filter(id_hash__in=digests, pk__in=here).values_list("id_hash", "pk")
-        )
+        # The resident stays here of the persons named, to check each against its check-in.
+        stays = list(Stay.objects.filter(
+            institution=context.institution, role=StayRole.RESIDENT,
+            person__id_hash__in=digests,
+        ).values_list("person__id_hash", "person_id", "start", "end"))  # fmt: skip
         for _row, checked, value in values:
             if value.visited_digest:
-                value.visited_pk = found.get(value.visited_digest)
+                at = value.check_in
+                value.visited_pk = next((pk for digest, pk, start, end in stays
+                                         if digest == value.visited_digest and at is not None
+                                         and start <= at and (end is None or at < end)),
+                                        None)  # fmt: skip
                 if value.visited_pk is None:
-                    checked.refuse(VISITED.key, "unknown_person", _(
-                        "Nobody with this number lives or works in this institution."
+                    checked.refuse(VISITED.key, "not_resident", _(
+                        "Nobody with this number is a resident of this institution at the "
+                        "check-in."
                     ))  # fmt: skip
+                elif value.visited_pk == value.person.pk:
+                    checked.refuse(VISITED.key, "self_visit",
+                                   _("A visitor does not visit themselves."))  # fmt: skip
 
     def _read(self, row: Row, checked: Checked) -> VisitValue | None:
         person = read_person(row, checked)
