@@ -11,11 +11,15 @@ class PeopleConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from fangkong.core.rotation import register_files
         from fangkong.institutions.views import register_section
+        from fangkong.people.imports import storage
         from fangkong.people.views import institution_section
 
         # The institution's page links to its people.
         register_section(institution_section)
+        # Uploads waiting to be imported are encrypted at rest: key rotation moves them too.
+        register_files("people.imports", storage.rotate)
         # SQLite loses the overlap triggers when a migration rebuilds the stays table.
         post_migrate.connect(overlap_triggers_kept, sender=self)
 

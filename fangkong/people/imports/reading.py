@@ -14,6 +14,7 @@ Nothing is read of a file over `FANGKONG_IMPORT_MAX_BYTES` (just under 50 MB) or
 is no spreadsheet; both are refused with a sentence that says so.
 """
 
+import codecs
 import csv
 import datetime
 import io
@@ -22,7 +23,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.utils.functional import Promise
@@ -32,6 +33,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 MAX_BYTES = 50 * 1024 * 1024 - 1  # a file of 50 MB is refused
 HEADER_SEARCH = 10  # rows in which the header is looked for
 BLANK = ""
+CSV_CHUNK = 1024 * 1024
 
 type Cell = str | int | float | bool | datetime.date | datetime.datetime | datetime.time | None
 
@@ -145,15 +147,19 @@ def check_size(size: int) -> None:
         )  # fmt: skip
 
 
-def open_table(path: Path, name: str, columns: Sequence[Column]) -> Table:
-    """The file's rows under its header, or `FileRefused` saying why there are none."""
-    check_size(path.stat().st_size)
-    with path.open("rb") as handle:
-        head = handle.read(4096)
+def open_table(source: BinaryIO, file_name: str, columns: Sequence[Column]) -> Table:
+    """The file's rows under its header, or `FileRefused` saying why there are none.
+
+    `source` is a seekable binary file object (the stored upload, decrypted as it is read).
+    """
+    check_size(source.seek(0, io.SEEK_END))
+    source.seek(0)
+    head = source.read(4096)
     if not head:
         raise FileRefused("empty", _("This file is empty."))
-    kind = _sniff(head, name)
-    grid = _csv_rows(path) if kind == "csv" else _sheet_rows(path)
+    kind = _sniff(head, file_name)
+    source.seek(0)
+    grid = _csv_rows(source) if kind == "csv" else _sheet_rows(source)
     return _table(grid, columns)
 
 
@@ -165,9 +171,9 @@ class Grid:
     merged: list[tuple[tuple[int, int], tuple[int, int]]]  # ((row, col), (row, col)), 0-based
 
 
-def _sheet_rows(path: Path) -> Grid:
+def _sheet_rows(source: BinaryIO) -> Grid:
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        workbook = CalamineWorkbook.from_filelike(source)
         sheet = workbook.get_sheet_by_index(0)
     except (CalamineError, ValueError, OSError, Exception) as error:
         # A zip that is no workbook, a damaged or password-protected file: all the same to
@@ -181,22 +187,34 @@ def _sheet_rows(path: Path) -> Grid:
     return Grid(rows, 1, end[0] + 1 if end else 0, merged)
 
 
-def _csv_rows(path: Path) -> Grid:
-    raw = path.read_bytes()
+def _csv_rows(source: BinaryIO) -> Grid:
+    """Rows of a CSV file in UTF-8 or GB 18030, read as a stream (one pass finds the encoding
+    and counts the lines, a second reads the rows)."""
+    encoding, height = _csv_encoding(source)
+    source.seek(0)
+    text = io.TextIOWrapper(source, encoding=encoding, newline="")
+    first = text.readline()
+    text.seek(0)
+    delimiter = max(",\t;", key=first.count)
+    reader = csv.reader(text, delimiter=delimiter)
+    return Grid((list(r) for r in reader), 1, height, [])
+
+
+def _csv_encoding(source: BinaryIO) -> tuple[str, int]:
+    """The first of UTF-8 and GB 18030 that decodes the whole file, and its number of lines."""
     for encoding in ("utf-8-sig", "gb18030"):
+        source.seek(0)
+        decoder = codecs.getincrementaldecoder(encoding)()
+        lines = 1
         try:
-            text = raw.decode(encoding)
-            break
+            while chunk := source.read(CSV_CHUNK):
+                decoder.decode(chunk)
+                lines += chunk.count(b"\n")
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
-    else:
-        raise FileRefused("not_a_spreadsheet", NOT_A_SPREADSHEET)
-    del raw
-    first = text[: text.find("\n")] if "\n" in text else text
-    delimiter = max(",\t;", key=first.count)
-    height = text.count("\n") + 1
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    return Grid((list(r) for r in reader), 1, height, [])
+        return encoding, lines
+    raise FileRefused("not_a_spreadsheet", NOT_A_SPREADSHEET)
 
 
 def _filled(rows: list[list[Cell]], grid: Grid) -> list[list[Cell]]:

@@ -27,11 +27,12 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.audit.services import audit_record
 from fangkong.core.errors import field_error
 from fangkong.core.exceptions import Forbidden
+from fangkong.core.sealed_file import SealedFileError
 from fangkong.institutions.models import Institution
 from fangkong.people.imports import storage
 from fangkong.people.imports.kinds import Checked, Context, ImportKind, Problem, kind_get
 from fangkong.people.imports.models import FileImport, ImportStatus
-from fangkong.people.imports.reading import FileRefused, check_size, open_table
+from fangkong.people.imports.reading import FileRefused, Table, check_size, open_table
 
 logger = logging.getLogger(__name__)
 
@@ -210,11 +211,26 @@ def _pass(record: FileImport, kind: ImportKind, *, writing: bool, progress: Prog
     """Read the whole file, checking each chunk of rows (and writing it, when `writing`)."""
     tally = Tally(kind)
     try:
-        table = open_table(storage.path_of(record.stored_as), record.file_name, kind.columns)
+        with storage.opened(record.stored_as) as handle:
+            table = open_table(handle, record.file_name, kind.columns)
+            _read(record, kind, table, tally, writing=writing, progress=progress)
     except FileRefused as refused:
         problem = Problem(None, refused.column, refused.code, refused.message, refused.params)
         tally.refuse_file(problem)
-        return tally
+    except (SealedFileError, FileNotFoundError):
+        logger.exception("import %s: the stored file cannot be read", record.pk)
+        tally.refuse_file(Problem(None, None, "unreadable", UNREADABLE))
+    return tally
+
+
+UNREADABLE = _(
+    "The stored file was changed, damaged or removed since it was uploaded: nothing was "
+    "imported; upload the file again."
+)
+
+
+def _read(record: FileImport, kind: ImportKind, table: Table, tally: Tally, *, writing: bool,
+          progress: Progress) -> None:  # fmt: skip
     if record.rows_total != table.total and not writing:
         record.rows_total = table.total
         FileImport.objects.filter(pk=record.pk).update(rows_total=table.total)
@@ -233,7 +249,6 @@ def _pass(record: FileImport, kind: ImportKind, *, writing: bool, progress: Prog
         tally.refuse_file(
             Problem(None, None, "no_rows", _("The file has no rows under its header."))
         )
-    return tally
 
 
 def _record(pk: int) -> FileImport | None:

@@ -343,3 +343,68 @@ def test_progress_is_seen_by_others_while_the_write_is_open(transactional_db, wo
             progress.close()
     finally:
         reader.close()
+
+
+# Encrypted at rest -------------------------------------------------------------------------
+
+CSV = f"姓名,证件号码,入住日期\n张三,{A},2021-10-01\n李四,{B},2021-09-15\n".encode()
+
+
+def test_the_stored_upload_holds_no_identity_number_in_clear(world, run, settings):
+    record = run(world, CSV, name="名单.csv", write=False)
+    assert record.status == "checked", record.errors
+    raw = (settings.FANGKONG_IMPORT_DIR / record.stored_as).read_bytes()
+    assert A.encode() not in raw and B.encode() not in raw and "张三".encode() not in raw
+    from fangkong.people.imports import storage
+
+    with storage.opened(record.stored_as) as handle:
+        assert handle.read() == CSV
+
+
+@pytest.fixture
+def confirm(django_capture_on_commit_callbacks):
+    """Confirm an import on its page as a persona and let the worker write it."""
+
+    def confirm_(world, record: FileImport, persona: str = "operator") -> FileImport:
+        with django_capture_on_commit_callbacks(execute=True):
+            world.client(persona).post(f"/people/imports/{record.pk}/import/")
+        record.refresh_from_db()
+        return record
+
+    return confirm_
+
+
+def test_a_stored_upload_changed_on_disk_is_refused_and_nothing_written(world, run, settings,
+                                                                       confirm):  # fmt: skip
+    record = run(world, CSV, name="名单.csv", write=False)
+    path = settings.FANGKONG_IMPORT_DIR / record.stored_as
+    raw = bytearray(path.read_bytes())
+    raw[-20] ^= 0x01
+    path.write_bytes(bytes(raw))
+    record = confirm(world, record)
+    assert (record.status, record.errors[0]["code"]) == ("refused", "unreadable")
+    assert "changed" in record.errors[0]["en"] and Person.objects.count() == 0
+
+
+def test_key_rotation_moves_stored_uploads_under_the_current_key(world, run, settings, confirm):
+    import base64
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from fangkong.core.sealed_file import key_of
+
+    current = settings.FANGKONG_ENCRYPTION_KEYS
+    older = "older:" + base64.b64encode(b"o" * 32).decode()
+    settings.FANGKONG_ENCRYPTION_KEYS = f"{older},{current}"
+    record = run(world, CSV, name="名单.csv", write=False)
+    path = settings.FANGKONG_IMPORT_DIR / record.stored_as
+    assert key_of(path)[1] == "older"
+    settings.FANGKONG_ENCRYPTION_KEYS = f"{current},{older}"  # a new key in front
+    out = StringIO()
+    call_command("keys", "rotate", stdout=out)
+    assert "people.imports: 1 of 1 files moved" in out.getvalue()
+    assert key_of(path)[1] == current.split(":")[0]
+    settings.FANGKONG_ENCRYPTION_KEYS = current  # the older key retired
+    record = confirm(world, record)
+    assert (record.status, record.added) == ("done", 2), record.errors
