@@ -112,7 +112,10 @@ def pinned(operation: Any, persona: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 @pytest.mark.parametrize("persona", ["league", "operator"])
-def test_the_schema_tells_the_truth_of_every_answer(world, persona, mode, connection_kept):
+def test_the_schema_tells_the_truth_of_every_answer(
+    world, persona, mode, connection_kept, settings, tmp_path
+):
+    settings.FANGKONG_IMPORT_DIR = tmp_path  # files uploaded to import
     regime_create(actor=SYSTEM, name="阿拉善盟日报告", region_code="152900",
                   start_date=datetime.date(2022, 10, 24))  # fmt: skip
     _token, secret = token_create(actor=SYSTEM, user=world.users[persona])

@@ -18,8 +18,13 @@ from typing import Any, BinaryIO
 from django.conf import settings
 
 from fangkong.core import sealed_file
+from fangkong.people.imports.reading import max_bytes
 
 CHUNK = 1024 * 1024
+# Room in a request for the multipart envelope around the file and its kind: a file over the
+# limit by less than this reaches the check that refuses it naming `file` (400); a larger
+# body is refused before it is read (413).
+ENVELOPE = 64 * 1024
 _NAME_LENGTH = 32  # hex digits of a stored name
 
 
@@ -65,6 +70,10 @@ def opened(stored_as: str) -> Iterator[BinaryIO]:
     """
     with sealed_file.opened(path_of(stored_as), file_id=stored_as) as handle:
         yield handle
+
+
+def upload_body_limit() -> int:
+    return max_bytes() + ENVELOPE
 
 
 def remove(stored_as: str) -> None:

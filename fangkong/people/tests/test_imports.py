@@ -408,3 +408,82 @@ def test_key_rotation_moves_stored_uploads_under_the_current_key(world, run, set
     settings.FANGKONG_ENCRYPTION_KEYS = current  # the older key retired
     record = confirm(world, record)
     assert (record.status, record.added) == ("done", 2), record.errors
+
+
+# Through the API ---------------------------------------------------------------------------
+
+
+def api_upload(world, content: bytes, *, kind: str = "residents", name: str = "名单.csv",
+               persona: str = "operator", code: str = CODE) -> Any:  # fmt: skip
+    file = SimpleUploadedFile(name, content)
+    return world.api(persona).post(f"/api/v1/institutions/{code}/imports",
+                                   {"kind": kind, "file": file})  # fmt: skip
+
+
+def test_a_file_is_uploaded_checked_and_imported_through_the_api(
+    world, django_capture_on_commit_callbacks
+):
+    api = world.api("operator")
+    with django_capture_on_commit_callbacks(execute=True):
+        uploaded = api.post(f"/api/v1/institutions/{CODE}/imports",
+                            {"kind": "residents", "file": SimpleUploadedFile("名单.csv", CSV)})  # fmt: skip
+    assert uploaded.status_code == 202, uploaded.json()
+    body = uploaded.json()
+    assert (body["status"], body["file_name"], body["institution_code"]) == (
+        "queued", "名单.csv", CODE)  # fmt: skip
+    polled = api.get(f"/api/v1/imports/{body['id']}").json()
+    assert (polled["status"], polled["new_rows"], polled["errors"]) == ("checked", 2, [])
+    assert Person.objects.count() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = api.post(f"/api/v1/imports/{body['id']}/confirm")
+    assert confirmed.status_code == 202
+    done = api.get(f"/api/v1/imports/{body['id']}").json()
+    assert (done["status"], done["added"]) == ("done", 2)
+    assert set(Stay.objects.filter(institution__code=CODE).values_list("person__name", flat=True)) \
+        == {"张三", "李四"}  # fmt: skip
+    assert AuditEvent.objects.filter(action="import.upload").count() == 1
+
+
+def test_a_file_of_50_mb_is_refused_through_the_api_and_nothing_kept(world, settings):
+    settings.FANGKONG_IMPORT_MAX_BYTES = 50 * 1024 * 1024 - 1
+    response = api_upload(world, b"PK\x03\x04" + b"\x00" * (50 * 1024 * 1024 - 4),
+                          name="大.xlsx")  # fmt: skip
+    assert response.status_code == 400
+    body = response.json()
+    assert (body["code"], body["field"]) == ("too_large", "file") and "50 MB" in body["message"]
+    assert FileImport.objects.count() == 0 and not any(settings.FANGKONG_IMPORT_DIR.glob("*"))
+
+
+def test_a_body_far_over_the_import_limit_is_refused_before_it_is_read(world, settings):
+    settings.FANGKONG_IMPORT_MAX_BYTES = 1000
+    response = api_upload(world, b"x" * 200_000)
+    assert (response.status_code, response.json()["field"]) == (413, "file")
+    assert FileImport.objects.count() == 0
+
+
+def test_other_endpoints_keep_the_api_limit_of_64_kib(world):
+    big = {"kind": "residents", "file": SimpleUploadedFile("名单.csv", b"x" * 70_000)}
+    response = world.api("operator").post("/api/v1/imports/1/confirm", big)
+    assert (response.status_code, response.json()["code"]) == (413, "too_large")
+    listed = world.api("operator").generic("GET", f"/api/v1/institutions/{CODE}/imports",
+                                           b"x" * 70_000)  # fmt: skip
+    assert listed.status_code == 413
+
+
+def test_an_upload_without_a_file_or_of_an_unknown_kind_names_the_field(world):
+    api = world.api("operator")
+    missing = api.post(f"/api/v1/institutions/{CODE}/imports", {"kind": "residents"})
+    assert (missing.status_code, missing.json()["field"]) == (400, "file")
+    unknown = api_upload(world, CSV, kind="pets")
+    assert (unknown.status_code, unknown.json()["field"]) == (400, "kind")
+    assert FileImport.objects.count() == 0
+
+
+def test_a_liaison_may_not_upload_through_the_api(world):
+    from fangkong.accounts.models import Role
+    from fangkong.conftest import make_user
+
+    world.users["liaison"] = make_user("liaison", Role.LIAISON, world.regions["152921"])
+    response = api_upload(world, CSV, persona="liaison")
+    assert (response.status_code, response.json()["field"]) == (403, "kind")
+    assert FileImport.objects.count() == 0
