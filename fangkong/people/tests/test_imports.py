@@ -425,8 +425,10 @@ def test_a_file_is_uploaded_checked_and_imported_through_the_api(
 ):
     api = world.api("operator")
     with django_capture_on_commit_callbacks(execute=True):
-        uploaded = api.post(f"/api/v1/institutions/{CODE}/imports",
-                            {"kind": "residents", "file": SimpleUploadedFile("名单.csv", CSV)})  # fmt: skip
+        file = SimpleUploadedFile("名单.csv", CSV)
+        uploaded = api.post(
+            f"/api/v1/institutions/{CODE}/imports", {"kind": "residents", "file": file}
+        )
     assert uploaded.status_code == 202, uploaded.json()
     body = uploaded.json()
     assert (body["status"], body["file_name"], body["institution_code"]) == (
@@ -487,3 +489,64 @@ def test_a_liaison_may_not_upload_through_the_api(world):
     response = api_upload(world, CSV, persona="liaison")
     assert (response.status_code, response.json()["field"]) == (403, "kind")
     assert FileImport.objects.count() == 0
+
+
+# Unconfirmed imports expire -----------------------------------------------------------------
+
+
+def test_an_unconfirmed_import_expires_after_its_hours(
+    world, run, settings, django_capture_on_commit_callbacks
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    settings.FANGKONG_IMPORT_KEEP_HOURS = 24
+    old = run(world, CSV, name="名单.csv", write=False)
+    fresh = run(world, xlsx(GOOD), write=False)
+    FileImport.objects.filter(pk=old.pk).update(
+        checked_at=timezone.now() - datetime.timedelta(hours=24, minutes=1)
+    )
+    FileImport.objects.filter(pk=fresh.pk).update(
+        checked_at=timezone.now() - datetime.timedelta(hours=23, minutes=59)
+    )
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):  # the file goes once it commits
+        call_command("imports", "expire", stdout=out)
+    assert "imports expired: 1" in out.getvalue()
+    old.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (old.status, old.stored_as, fresh.status) == ("expired", "", "checked")
+    assert sorted(p.name for p in settings.FANGKONG_IMPORT_DIR.iterdir()) == [fresh.stored_as]
+    event = AuditEvent.objects.get(action="import.expire")
+    assert event.target_id == str(old.pk)
+    api = world.api("operator")
+    assert api.get(f"/api/v1/imports/{old.pk}").json()["status"] == "expired"
+    refused = api.post(f"/api/v1/imports/{old.pk}/confirm")
+    assert (refused.status_code, refused.json()["code"]) == (400, "expired")
+    assert "24 hours" in refused.json()["message"]
+    page = world.client("operator").get(f"/people/imports/{old.pk}/").content.decode()
+    assert 'id="import-expired"' in page and 'id="confirm"' not in page
+    call_command("imports", "expire", stdout=StringIO())  # again: nothing more to do
+    assert AuditEvent.objects.filter(action="import.expire").count() == 1
+    assert Person.objects.count() == 0
+
+
+def test_the_reminders_loop_expires_unconfirmed_imports(
+    world, run, settings, django_capture_on_commit_callbacks
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    settings.FANGKONG_IMPORT_KEEP_HOURS = 1
+    record = run(world, CSV, name="名单.csv", write=False)
+    FileImport.objects.filter(pk=record.pk).update(
+        checked_at=timezone.now() - datetime.timedelta(hours=2)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("reminders", "loop", "--max-runs", "1", stdout=StringIO())
+    record.refresh_from_db()
+    assert record.status == "expired" and not any(settings.FANGKONG_IMPORT_DIR.iterdir())
