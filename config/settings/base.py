@@ -228,6 +228,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "fangkong@localhost")
 
 # The largest request body the API accepts (bytes); a daily report is well under 2 KiB.
 FANGKONG_API_MAX_BODY = 64 * 1024
+# Hours an import checked but not confirmed keeps its file; then it expires (`imports expire`,
+# and the reminders' loop every minute).
+FANGKONG_IMPORT_KEEP_HOURS = int(env("FANGKONG_IMPORT_KEEP_HOURS", "24") or "24")
 NINJA_PAGINATION_MAX_LIMIT = 1000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 

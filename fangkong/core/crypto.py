@@ -330,6 +330,42 @@ def reencrypt(value: str, *, associated_data: str = "") -> str:
     return encrypt(decrypt(value, associated_data=associated_data), associated_data=associated_data)
 
 
+def current_key() -> tuple[str, str]:
+    """The algorithm and id of the key that encrypts new values (and new files)."""
+    key = _keyring().current
+    return key.algorithm, key.key_id
+
+
+def seal_bytes(data: bytes, *, algorithm: str, key_id: str, aad: bytes) -> bytes:
+    """Encrypt bytes under the named key with a fresh nonce: nonce + ciphertext + tag.
+
+    For formats of their own (a file in segments): the caller binds its header into `aad`.
+    """
+    key = _named_key(algorithm, key_id)
+    nonce = os.urandom(NONCE_LENGTH)
+    return nonce + _seal(key, nonce, data, aad)
+
+
+def open_bytes(sealed: bytes, *, algorithm: str, key_id: str, aad: bytes) -> bytes:
+    """Decrypt what `seal_bytes` made; `DecryptionError` if anything was changed."""
+    key = _named_key(algorithm, key_id)
+    if len(sealed) < NONCE_LENGTH + TAG_LENGTH:
+        raise DecryptionError("the payload is too short")
+    try:
+        return _open(key, sealed[:NONCE_LENGTH], sealed[NONCE_LENGTH:], aad)
+    except InvalidTag:
+        raise DecryptionError("authentication failed: wrong key or changed data") from None
+
+
+def _named_key(algorithm: str, key_id: str) -> _Key:
+    key = _keyring().keys.get(key_id)
+    if key is None:
+        raise DecryptionError(f"key {key_id!r} is not in {KEYS_SETTING}")
+    if key.algorithm != algorithm:
+        raise DecryptionError(f"key {key_id!r} is not a {algorithm} key")
+    return key
+
+
 def lookup_hash(text: str, *, purpose: str) -> str:
     """A keyed hash (hex) to find a row by an encrypted value without decrypting every row.
 

@@ -1,5 +1,7 @@
 import json
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -10,6 +12,34 @@ from django.utils.translation import gettext as _
 from fangkong.core.errors import error_shape
 
 NUL = "\x00"
+
+
+@dataclass(frozen=True)
+class LargeBody:
+    """An endpoint that takes a larger body than the API's limit (a file to import)."""
+
+    method: str
+    path: re.Pattern[str]
+    limit: Callable[[], int]  # read at each request: a setting may change
+    field: str
+
+
+LARGE_BODIES: list[LargeBody] = []
+
+
+def allow_large_body(*, method: str, path: str, limit: Callable[[], int], field: str) -> None:
+    """Let requests of `method` to paths matching `path` carry bodies of up to `limit()`
+    bytes; every other request keeps `FANGKONG_API_MAX_BODY`. An app registers its endpoint
+    from its `AppConfig.ready`, as the body is refused before any view is found."""
+    LARGE_BODIES.append(LargeBody(method, re.compile(path), limit, field))
+
+
+def body_limit(request: HttpRequest) -> tuple[int, str | None]:
+    """The largest body this request may carry, and the field that a refusal names."""
+    for large in LARGE_BODIES:
+        if request.method == large.method and large.path.fullmatch(request.path):
+            return large.limit(), large.field
+    return settings.FANGKONG_API_MAX_BODY, None
 
 
 class TooDeep(ValueError):
@@ -90,10 +120,10 @@ class ApiMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > settings.FANGKONG_API_MAX_BODY:
-            limit = settings.FANGKONG_API_MAX_BODY
+        limit, field = body_limit(request)
+        if length > limit:
             message = _("The request body is larger than %(limit)d bytes.") % {"limit": limit}
-            return api_error(413, "too_large", message)
+            return api_error(413, "too_large", message, field)
         try:
             found, field = nul_in(request)
         except TooDeep:

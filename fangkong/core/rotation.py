@@ -6,9 +6,13 @@ the site keeps running meanwhile: a value is written back only if the column sti
 was read (a row changed meanwhile was written under the current key already). A value that
 does not decrypt stops the run before its batch is written, naming the row, never the value.
 Running it again finds nothing left to do.
+
+Files encrypted at rest (`fangkong.core.sealed_file`) are kept by the apps above; each
+registers how to move its files (`register_files`, from its `AppConfig.ready`), and the
+rotation runs them after the columns.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -17,6 +21,14 @@ from django.db import connection, models, transaction
 from fangkong.core.crypto import DecryptionError, EncryptedTextField, needs_rotation, reencrypt
 
 BATCH = 500
+
+# name -> a function that seals the files under the current key and returns (files, moved)
+FILE_ROTATIONS: dict[str, Callable[[], tuple[int, int]]] = {}
+
+
+def register_files(name: str, rotate: Callable[[], tuple[int, int]]) -> None:
+    """Have `fangkong keys rotate` move an app's encrypted files under the current key too."""
+    FILE_ROTATIONS[name] = rotate
 
 
 @dataclass

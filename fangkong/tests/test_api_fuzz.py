@@ -96,6 +96,12 @@ def connection_kept():
         signal.connect(close_old_connections)
 
 
+@pytest.fixture
+def import_dir(settings, tmp_path):
+    """Files uploaded to import are kept in the test's own folder."""
+    settings.FANGKONG_IMPORT_DIR = tmp_path
+
+
 # Codes in each persona's scope: with the paths pinned to them a request reaches the rules
 # behind the schema, instead of stopping at "no such institution" (404) whatever its body.
 IN_SCOPE = {"league": ("152900", "1529210001"), "operator": ("152921", "1529210001")}
@@ -112,7 +118,9 @@ def pinned(operation: Any, persona: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 @pytest.mark.parametrize("persona", ["league", "operator"])
-def test_the_schema_tells_the_truth_of_every_answer(world, persona, mode, connection_kept):
+def test_the_schema_tells_the_truth_of_every_answer(
+    world, persona, mode, connection_kept, import_dir
+):
     regime_create(actor=SYSTEM, name="阿拉善盟日报告", region_code="152900",
                   start_date=datetime.date(2022, 10, 24))  # fmt: skip
     _token, secret = token_create(actor=SYSTEM, user=world.users[persona])

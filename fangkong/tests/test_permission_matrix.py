@@ -525,6 +525,60 @@ def test_imports_cannot_be_uploaded_or_confirmed_outside_scope(world, persona, r
     assert list(FileImport.objects.values_list("status", flat=True)) == ["checked"]
 
 
+def _api_upload(world, persona, institution):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    file = SimpleUploadedFile("名单.csv", "姓名,证件号码,入住日期\n".encode())
+    return world.api(persona).post(f"/api/v1/institutions/{institution}/imports",
+                                   {"kind": "residents", "file": file})  # fmt: skip
+
+
+@pytest.mark.parametrize("persona", INSIDE)
+def test_imports_are_uploaded_through_the_api_inside_scope(world, persona, settings, tmp_path):
+    from fangkong.people.imports.models import FileImport
+
+    settings.FANGKONG_IMPORT_DIR = tmp_path
+    _region, institution = INSIDE[persona]
+    response = _api_upload(world, persona, institution)
+    assert response.status_code == 202, response.json()
+    assert FileImport.objects.get().institution.code == institution
+
+
+@pytest.mark.parametrize("persona", ["liaison_of_zuoqi", "inspector_of_zuoqi"])
+def test_roles_that_may_not_import_are_refused_the_api_upload(world, persona, settings, tmp_path):
+    from fangkong.accounts.models import Role
+    from fangkong.conftest import make_user
+    from fangkong.people.imports.models import FileImport
+
+    settings.FANGKONG_IMPORT_DIR = tmp_path
+    role = Role.LIAISON if persona.startswith("liaison") else Role.INSPECTOR
+    world.users[persona] = make_user(persona, role, world.regions["152921"])
+    response = _api_upload(world, persona, "1529210001")
+    assert response.status_code in (403, 404)
+    assert FileImport.objects.count() == 0 and not any(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(("persona", "region", "institution"), OUTSIDE_CASES)
+def test_imports_cannot_be_uploaded_through_the_api_outside_scope(
+    world, persona, region, institution, settings, tmp_path
+):
+    from fangkong.people.imports.models import FileImport
+
+    settings.FANGKONG_IMPORT_DIR = tmp_path
+    response = _api_upload(world, persona, institution)
+    assert (response.status_code, response.json()["code"]) == (404, "not_found")
+    assert FileImport.objects.count() == 0 and not any(tmp_path.iterdir())
+
+
+def test_imports_cannot_be_uploaded_through_the_api_without_a_token(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    file = SimpleUploadedFile("名单.csv", b"a,b\n")
+    response = client.post("/api/v1/institutions/1529210001/imports",
+                           {"kind": "residents", "file": file})  # fmt: skip
+    assert response.status_code == 401
+
+
 def test_import_templates_are_for_signed_in_users(client, world):
     assert client.get("/people/imports/templates/residents.xlsx").status_code == 302
     assert world.client("operator").get("/people/imports/templates/visits.xlsx").status_code == 200

@@ -1,16 +1,21 @@
-"""Imports in the API: where an import stands (the page's progress bar reads it), its
-problems, the institution's recent imports, and the confirmation that writes a checked file.
-Files are uploaded on the page (the API takes bodies of at most 64 KiB)."""
+"""Imports in the API: the upload of a file (its check starts in the background), where an
+import stands (the page's progress bar reads it), its problems, the institution's recent
+imports, and the confirmation that writes a checked file. The upload alone takes a body up to
+`FANGKONG_IMPORT_MAX_BYTES`; every other endpoint keeps the API's limit of 64 KiB."""
 
 import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from django.utils.translation import gettext_lazy as _
+from ninja import File, Form, Router, Schema, Status, UploadedFile
+from pydantic import WithJsonSchema
 
+from fangkong.core.errors import field_error
 from fangkong.core.schema import READ, WRITE, InstitutionCodeRef, answers
 from fangkong.institutions.selectors import institution_get
 from fangkong.people.imports import selectors, services
+from fangkong.people.imports.kinds import kinds
 from fangkong.people.imports.models import FileImport, ImportStatus
 
 router = Router(tags=["imports"])
@@ -60,6 +65,33 @@ def import_body(record: FileImport) -> dict[str, Any]:
         "created_at": record.created_at, "checked_at": record.checked_at,
         "finished_at": record.finished_at,
     }  # fmt: skip
+
+
+# What the file holds: an unknown kind is refused by the service (400 naming `kind`), as a
+# kind the caller's role may not import is (403).
+KindCode = Annotated[str, WithJsonSchema({"type": "string", "enum": sorted(kinds())})]
+# Optional in the schema so that a request without it (or with an empty part, which Django
+# drops) is refused as a bad file is: 400, naming `file`.
+UploadField = File(None, description="The file: .xlsx, .xls or .csv.")  # type: ignore[type-arg]
+
+
+@router.post(
+    "/institutions/{code}/imports", response=answers({202: ImportOut}, WRITE),
+    description="Upload a file to import (multipart: `kind` and `file`, an Excel workbook or a"
+    " CSV file, at most FANGKONG_IMPORT_MAX_BYTES, just under 50 MB). Its check (the dry run)"
+    " starts in the background: follow it at `/imports/{id}`, then confirm it. A file too large"
+    " or of no known kind is refused with 400 naming the field, and nothing is kept.",
+)  # fmt: skip
+def upload_import(
+    request: HttpRequest, code: InstitutionCodeRef, kind: Form[KindCode],
+    file: UploadedFile | None = UploadField,
+) -> Status[dict[str, Any]]:  # fmt: skip
+    institution = institution_get(user=request.user, code=code)
+    if file is None:
+        raise field_error("file", _("Choose a file."), "required")
+    record = services.import_upload(actor=request.user, institution=institution, kind=kind,
+                                    upload=file)  # fmt: skip
+    return Status(202, import_body(record))
 
 
 @router.get("/imports/{import_id}", response=answers({200: ImportOut}, READ),

@@ -1,7 +1,8 @@
 """An import of a file: its kind, the institution it is for, where it stands, and its errors.
 
-The file itself is kept outside the database under a random name (`storage.py`) from its
-upload until it is written or refused; the record keeps its name, size and SHA-256.
+The file itself is kept outside the database, encrypted, under a random name (`storage.py`)
+from its upload until it is written or refused, or until it expires unconfirmed after
+`FANGKONG_IMPORT_KEEP_HOURS`; the record keeps its name, size and SHA-256.
 """
 
 from django.conf import settings
@@ -19,6 +20,7 @@ class ImportStatus(models.TextChoices):
     REFUSED = "refused", _("Refused")
     WRITING = "writing", _("Importing")
     DONE = "done", _("Imported")
+    EXPIRED = "expired", _("Expired: not imported in time")
 
 
 # Statuses the page keeps following; the others are where an import stops or waits for a person.
@@ -77,6 +79,8 @@ class FileImport(models.Model):
         verbose_name_plural = _("file imports")
         ordering = ["-created_at", "-id"]
         indexes = [
+            # Checked files waiting for a confirmation, found by their age to expire them.
+            models.Index(fields=["status", "checked_at"], name="file_import_waiting"),
             models.Index(fields=["institution", "-created_at"], name="file_import_institution"),
             models.Index(fields=["sha256"], name="file_import_sha256"),
         ]

@@ -7,6 +7,8 @@
 3. `import_confirm` queues the write; `import_write` (in the worker) checks every row again
    (the database may have changed) and writes in one transaction: one problem, and nothing
    of the file is written.
+4. `imports_expire` (a command, and the reminders' loop) removes the file of a check nobody
+   confirmed within `FANGKONG_IMPORT_KEEP_HOURS` and marks the import expired.
 
 Progress (rows done of the total) is saved as the worker goes, for the page's bar. While the
 write's transaction is open, PostgreSQL hears of it through a second connection; SQLite has
@@ -14,12 +16,14 @@ one writer, so its bar jumps at the end of the write.
 """
 
 import contextlib
+import datetime
 import itertools
 import logging
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,11 +31,13 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.audit.services import audit_record
 from fangkong.core.errors import field_error
 from fangkong.core.exceptions import Forbidden
+from fangkong.core.scoping import SYSTEM
+from fangkong.core.sealed_file import SealedFileError
 from fangkong.institutions.models import Institution
 from fangkong.people.imports import storage
 from fangkong.people.imports.kinds import Checked, Context, ImportKind, Problem, kind_get
 from fangkong.people.imports.models import FileImport, ImportStatus
-from fangkong.people.imports.reading import FileRefused, check_size, open_table
+from fangkong.people.imports.reading import FileRefused, Table, check_size, open_table
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +111,8 @@ def import_confirm(*, actor: Any, record: FileImport) -> FileImport:
         .get(pk=record.pk)
     )
     kind_for(actor, locked.institution, locked.kind)
+    if locked.status == ImportStatus.EXPIRED:
+        raise field_error("status", EXPIRED_MESSAGE, "expired", hours=keep_hours())
     if locked.status != ImportStatus.CHECKED:
         raise field_error("status", _("Only a checked file without errors can be imported."),
                           "not_checked")  # fmt: skip
@@ -118,6 +126,53 @@ def import_confirm(*, actor: Any, record: FileImport) -> FileImport:
     )  # fmt: skip
     transaction.on_commit(lambda: _enqueue("write", locked.pk), robust=True)
     return locked
+
+
+EXPIRED_MESSAGE = _(
+    "This file was not imported within %(hours)d hours of its check: it has expired and been "
+    "removed. Upload it again to import it."
+)
+KEEP_HOURS = 24
+EXPIRE_BATCH = 200
+
+
+def keep_hours() -> int:
+    return int(getattr(settings, "FANGKONG_IMPORT_KEEP_HOURS", KEEP_HOURS))
+
+
+def imports_expire(*, now: datetime.datetime) -> int:
+    """Expire the checked files nobody confirmed within `FANGKONG_IMPORT_KEEP_HOURS`: their
+    file removed, their status `expired`, each audited. Return how many expired."""
+    before = now - datetime.timedelta(hours=keep_hours())
+    waiting = FileImport.objects.filter(status=ImportStatus.CHECKED, checked_at__lt=before)
+    expired = 0
+    while ids := list(waiting.order_by("pk").values_list("pk", flat=True)[:EXPIRE_BATCH]):
+        expired += sum(_expire_one(pk=pk, before=before, now=now) for pk in ids)
+    return expired
+
+
+@transaction.atomic
+def _expire_one(*, pk: int, before: datetime.datetime, now: datetime.datetime) -> bool:
+    locked = (
+        FileImport.objects.select_for_update()
+        .select_related("institution__region")
+        .filter(pk=pk, status=ImportStatus.CHECKED, checked_at__lt=before)
+        .first()
+    )
+    if locked is None:  # confirmed meanwhile
+        return False
+    stored_as = locked.stored_as
+    locked.status, locked.stored_as, locked.finished_at = ImportStatus.EXPIRED, "", now
+    locked.save(update_fields=["status", "stored_as", "finished_at"])
+    audit_record(
+        actor=SYSTEM, action="import.expire", target=locked,
+        before={"status": ImportStatus.CHECKED},
+        after={"status": ImportStatus.EXPIRED, "file": locked.file_name,
+               "sha256": locked.sha256, "hours": keep_hours()},
+        **_place(locked),
+    )  # fmt: skip
+    transaction.on_commit(lambda: storage.remove(stored_as))
+    return True
 
 
 def _enqueue(step: str, record_id: int) -> None:
@@ -208,20 +263,28 @@ def _chunks(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
 
 def _pass(record: FileImport, kind: ImportKind, *, writing: bool, progress: Progress) -> Tally:
     """Read the whole file, checking each chunk of rows (and writing it, when `writing`)."""
-    with storage.path_of(record.stored_as).open("rb") as source:
-        return _pass_over(source, record, kind, writing=writing, progress=progress)
-
-
-def _pass_over(
-    source: BinaryIO, record: FileImport, kind: ImportKind, *, writing: bool, progress: Progress
-) -> Tally:
     tally = Tally(kind)
     try:
-        table = open_table(source, record.file_name, kind.columns)
+        with storage.opened(record.stored_as) as handle:
+            table = open_table(handle, record.file_name, kind.columns)
+            _read(record, kind, table, tally, writing=writing, progress=progress)
     except FileRefused as refused:
         problem = Problem(None, refused.column, refused.code, refused.message, refused.params)
         tally.refuse_file(problem)
-        return tally
+    except (SealedFileError, FileNotFoundError):
+        logger.exception("import %s: the stored file cannot be read", record.pk)
+        tally.refuse_file(Problem(None, None, "unreadable", UNREADABLE))
+    return tally
+
+
+UNREADABLE = _(
+    "The stored file was changed, damaged or removed since it was uploaded: nothing was "
+    "imported; upload the file again."
+)
+
+
+def _read(record: FileImport, kind: ImportKind, table: Table, tally: Tally, *, writing: bool,
+          progress: Progress) -> None:  # fmt: skip
     if record.rows_total != table.total and not writing:
         record.rows_total = table.total
         FileImport.objects.filter(pk=record.pk).update(rows_total=table.total)
@@ -240,7 +303,6 @@ def _pass_over(
         tally.refuse_file(
             Problem(None, None, "no_rows", _("The file has no rows under its header."))
         )
-    return tally
 
 
 def _record(pk: int) -> FileImport | None:

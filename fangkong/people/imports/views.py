@@ -81,6 +81,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "progress_url": reverse("api:import_progress", args=[record.pk]),
         "may_import": kind.may_import(request.user, record.institution),
         "more_errors": record.error_count - len(record.errors),
+        "keep_hours": services.keep_hours(),
     })  # fmt: skip
 
 

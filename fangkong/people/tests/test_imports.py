@@ -358,3 +358,210 @@ def test_a_file_is_read_from_any_binary_file_object(world):
     table = open_table(io.BytesIO(text), "名单.csv", kind.columns)
     assert [(row.number, row.text("id_number")) for row in table.rows] == [(2, A)]
     assert table.total == 2  # the line under the data counts, as an upper bound
+
+
+# Encrypted at rest -------------------------------------------------------------------------
+
+CSV = f"姓名,证件号码,入住日期\n张三,{A},2021-10-01\n李四,{B},2021-09-15\n".encode()
+
+
+def test_the_stored_upload_holds_no_identity_number_in_clear(world, run, settings):
+    record = run(world, CSV, name="名单.csv", write=False)
+    assert record.status == "checked", record.errors
+    raw = (settings.FANGKONG_IMPORT_DIR / record.stored_as).read_bytes()
+    assert A.encode() not in raw and B.encode() not in raw and "张三".encode() not in raw
+    from fangkong.people.imports import storage
+
+    with storage.opened(record.stored_as) as handle:
+        assert handle.read() == CSV
+
+
+@pytest.fixture
+def confirm(django_capture_on_commit_callbacks):
+    """Confirm an import on its page as a persona and let the worker write it."""
+
+    def confirm_(world, record: FileImport, persona: str = "operator") -> FileImport:
+        with django_capture_on_commit_callbacks(execute=True):
+            world.client(persona).post(f"/people/imports/{record.pk}/import/")
+        record.refresh_from_db()
+        return record
+
+    return confirm_
+
+
+def test_a_stored_upload_changed_on_disk_is_refused_and_nothing_written(world, run, settings,
+                                                                       confirm):  # fmt: skip
+    record = run(world, CSV, name="名单.csv", write=False)
+    path = settings.FANGKONG_IMPORT_DIR / record.stored_as
+    raw = bytearray(path.read_bytes())
+    raw[-20] ^= 0x01
+    path.write_bytes(bytes(raw))
+    record = confirm(world, record)
+    assert (record.status, record.errors[0]["code"]) == ("refused", "unreadable")
+    assert "changed" in record.errors[0]["en"] and Person.objects.count() == 0
+
+
+def test_key_rotation_moves_stored_uploads_under_the_current_key(world, run, settings, confirm):
+    import base64
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from fangkong.core.sealed_file import key_of
+
+    current = settings.FANGKONG_ENCRYPTION_KEYS
+    older = "older:" + base64.b64encode(b"o" * 32).decode()
+    settings.FANGKONG_ENCRYPTION_KEYS = f"{older},{current}"
+    record = run(world, CSV, name="名单.csv", write=False)
+    path = settings.FANGKONG_IMPORT_DIR / record.stored_as
+    assert key_of(path)[1] == "older"
+    settings.FANGKONG_ENCRYPTION_KEYS = f"{current},{older}"  # a new key in front
+    out = StringIO()
+    call_command("keys", "rotate", stdout=out)
+    assert "people.imports: 1 of 1 files moved" in out.getvalue()
+    assert key_of(path)[1] == current.split(":")[0]
+    settings.FANGKONG_ENCRYPTION_KEYS = current  # the older key retired
+    record = confirm(world, record)
+    assert (record.status, record.added) == ("done", 2), record.errors
+
+
+# Through the API ---------------------------------------------------------------------------
+
+
+def api_upload(world, content: bytes, *, kind: str = "residents", name: str = "名单.csv",
+               persona: str = "operator", code: str = CODE) -> Any:  # fmt: skip
+    file = SimpleUploadedFile(name, content)
+    return world.api(persona).post(f"/api/v1/institutions/{code}/imports",
+                                   {"kind": kind, "file": file})  # fmt: skip
+
+
+def test_a_file_is_uploaded_checked_and_imported_through_the_api(
+    world, django_capture_on_commit_callbacks
+):
+    api = world.api("operator")
+    with django_capture_on_commit_callbacks(execute=True):
+        file = SimpleUploadedFile("名单.csv", CSV)
+        uploaded = api.post(
+            f"/api/v1/institutions/{CODE}/imports", {"kind": "residents", "file": file}
+        )
+    assert uploaded.status_code == 202, uploaded.json()
+    body = uploaded.json()
+    assert (body["status"], body["file_name"], body["institution_code"]) == (
+        "queued", "名单.csv", CODE)  # fmt: skip
+    polled = api.get(f"/api/v1/imports/{body['id']}").json()
+    assert (polled["status"], polled["new_rows"], polled["errors"]) == ("checked", 2, [])
+    assert Person.objects.count() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = api.post(f"/api/v1/imports/{body['id']}/confirm")
+    assert confirmed.status_code == 202
+    done = api.get(f"/api/v1/imports/{body['id']}").json()
+    assert (done["status"], done["added"]) == ("done", 2)
+    assert set(Stay.objects.filter(institution__code=CODE).values_list("person__name", flat=True)) \
+        == {"张三", "李四"}  # fmt: skip
+    assert AuditEvent.objects.filter(action="import.upload").count() == 1
+
+
+def test_a_file_of_50_mb_is_refused_through_the_api_and_nothing_kept(world, settings):
+    settings.FANGKONG_IMPORT_MAX_BYTES = 50 * 1024 * 1024 - 1
+    response = api_upload(world, b"PK\x03\x04" + b"\x00" * (50 * 1024 * 1024 - 4),
+                          name="大.xlsx")  # fmt: skip
+    assert response.status_code == 400
+    body = response.json()
+    assert (body["code"], body["field"]) == ("too_large", "file") and "50 MB" in body["message"]
+    assert FileImport.objects.count() == 0 and not any(settings.FANGKONG_IMPORT_DIR.glob("*"))
+
+
+def test_a_body_far_over_the_import_limit_is_refused_before_it_is_read(world, settings):
+    settings.FANGKONG_IMPORT_MAX_BYTES = 1000
+    response = api_upload(world, b"x" * 200_000)
+    assert (response.status_code, response.json()["field"]) == (413, "file")
+    assert FileImport.objects.count() == 0
+
+
+def test_other_endpoints_keep_the_api_limit_of_64_kib(world):
+    big = {"kind": "residents", "file": SimpleUploadedFile("名单.csv", b"x" * 70_000)}
+    response = world.api("operator").post("/api/v1/imports/1/confirm", big)
+    assert (response.status_code, response.json()["code"]) == (413, "too_large")
+    listed = world.api("operator").generic("GET", f"/api/v1/institutions/{CODE}/imports",
+                                           b"x" * 70_000)  # fmt: skip
+    assert listed.status_code == 413
+
+
+def test_an_upload_without_a_file_or_of_an_unknown_kind_names_the_field(world):
+    api = world.api("operator")
+    missing = api.post(f"/api/v1/institutions/{CODE}/imports", {"kind": "residents"})
+    assert (missing.status_code, missing.json()["field"]) == (400, "file")
+    unknown = api_upload(world, CSV, kind="pets")
+    assert (unknown.status_code, unknown.json()["field"]) == (400, "kind")
+    assert FileImport.objects.count() == 0
+
+
+def test_a_liaison_may_not_upload_through_the_api(world):
+    from fangkong.accounts.models import Role
+    from fangkong.conftest import make_user
+
+    world.users["liaison"] = make_user("liaison", Role.LIAISON, world.regions["152921"])
+    response = api_upload(world, CSV, persona="liaison")
+    assert (response.status_code, response.json()["field"]) == (403, "kind")
+    assert FileImport.objects.count() == 0
+
+
+# Unconfirmed imports expire -----------------------------------------------------------------
+
+
+def test_an_unconfirmed_import_expires_after_its_hours(
+    world, run, settings, django_capture_on_commit_callbacks
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    settings.FANGKONG_IMPORT_KEEP_HOURS = 24
+    old = run(world, CSV, name="名单.csv", write=False)
+    fresh = run(world, xlsx(GOOD), write=False)
+    FileImport.objects.filter(pk=old.pk).update(
+        checked_at=timezone.now() - datetime.timedelta(hours=24, minutes=1)
+    )
+    FileImport.objects.filter(pk=fresh.pk).update(
+        checked_at=timezone.now() - datetime.timedelta(hours=23, minutes=59)
+    )
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):  # the file goes once it commits
+        call_command("imports", "expire", stdout=out)
+    assert "imports expired: 1" in out.getvalue()
+    old.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (old.status, old.stored_as, fresh.status) == ("expired", "", "checked")
+    assert sorted(p.name for p in settings.FANGKONG_IMPORT_DIR.iterdir()) == [fresh.stored_as]
+    event = AuditEvent.objects.get(action="import.expire")
+    assert event.target_id == str(old.pk)
+    api = world.api("operator")
+    assert api.get(f"/api/v1/imports/{old.pk}").json()["status"] == "expired"
+    refused = api.post(f"/api/v1/imports/{old.pk}/confirm")
+    assert (refused.status_code, refused.json()["code"]) == (400, "expired")
+    assert "24 hours" in refused.json()["message"]
+    page = world.client("operator").get(f"/people/imports/{old.pk}/").content.decode()
+    assert 'id="import-expired"' in page and 'id="confirm"' not in page
+    call_command("imports", "expire", stdout=StringIO())  # again: nothing more to do
+    assert AuditEvent.objects.filter(action="import.expire").count() == 1
+    assert Person.objects.count() == 0
+
+
+def test_the_reminders_loop_expires_unconfirmed_imports(
+    world, run, settings, django_capture_on_commit_callbacks
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    settings.FANGKONG_IMPORT_KEEP_HOURS = 1
+    record = run(world, CSV, name="名单.csv", write=False)
+    FileImport.objects.filter(pk=record.pk).update(
+        checked_at=timezone.now() - datetime.timedelta(hours=2)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("reminders", "loop", "--max-runs", "1", stdout=StringIO())
+    record.refresh_from_db()
+    assert record.status == "expired" and not any(settings.FANGKONG_IMPORT_DIR.iterdir())

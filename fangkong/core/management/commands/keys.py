@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from fangkong.core.crypto import DecryptionError
 from fangkong.core.rotation import (
     BATCH,
+    FILE_ROTATIONS,
     encrypted_fields,
     hashed_models,
     rehash_model,
@@ -21,7 +22,8 @@ class Command(BaseCommand):
         "Encryption keys: `keys rotate` re-encrypts every encrypted column under the current "
         "key (the first of FANGKONG_ENCRYPTION_KEYS), in batches, while the site runs; keep "
         "the old key listed until it has run. After a change of FANGKONG_CIPHER it recomputes "
-        "the lookup hashes too."
+        "the lookup hashes too. Files encrypted at rest (uploads waiting to be imported) are "
+        "moved under the current key as well."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -38,6 +40,9 @@ class Command(BaseCommand):
             for model, field in encrypted_fields():
                 done = rotate_field(model, field, batch)
                 self.stdout.write(f"{done.model}.{done.field}: {done.moved} of {done.rows} moved")
+            for name, rotate in FILE_ROTATIONS.items():
+                files, moved = rotate()
+                self.stdout.write(f"{name}: {moved} of {files} files moved")
         except DecryptionError as error:
             raise CommandError(str(error)) from None
         if not options["no_rehash"]:

@@ -10,6 +10,7 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from fangkong.notifications.services import deliveries_run
+from fangkong.people.imports.services import imports_expire
 from fangkong.reporting.idempotency import forget_expired
 from fangkong.reporting.reminders import DueRun, run_due
 
@@ -43,7 +44,7 @@ class Command(BaseCommand):
     help = (
         "Reminders before the daily deadline, escalations after it and early-warning signals: "
         "`reminders run` sends what is due once (for cron); `reminders loop` does so every "
-        "minute (beside the worker)."
+        "minute (beside the worker). Both also expire the imports left unconfirmed."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -60,6 +61,7 @@ class Command(BaseCommand):
     def _run(self, options: dict[str, Any]) -> None:
         self._report(run_due(now=options["at"] or timezone.now()))
         deliveries_run()
+        imports_expire(now=timezone.now())
 
     def _loop(self, options: dict[str, Any]) -> None:
         stop = threading.Event()
@@ -87,6 +89,8 @@ class Command(BaseCommand):
             # Deliveries that failed are tried again here, once their delay has passed.
             deliveries_run(now=now)
             forget_expired(now=now)
+            # Files checked for import but never confirmed are not kept past their hours.
+            imports_expire(now=now)
         except Exception:
             # The next tick tries again: whatever was claimed is not sent twice.
             log.exception("reminders: the run failed")
