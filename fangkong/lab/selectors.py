@@ -258,8 +258,8 @@ def progress_hours(*, user: Any, region: Region, name: str) -> QuerySet[Any]:
     else:
         rounds = _region_rounds(user=user, region=region, name=name).values("pk")
         hours = LabRoundHour.objects.filter(round__in=rounds)
-    found = hours.order_by().values("hour").annotate(n=Sum("tested")).filter(n__gt=0)
-    return found.order_by("hour")
+    found: QuerySet[Any] = hours.order_by().values("hour").annotate(n=Sum("tested"))
+    return found.filter(n__gt=0).order_by("hour")
 
 
 def progress(*, user: Any, region: Region, name: str) -> Progress:

@@ -32,7 +32,8 @@ def no_more_with_twenty(client, url, add_rows, django_assert_max_num_queries) ->
 
 def open_round(world, name: str = "第一轮", code: str = HOME) -> int:
     body = {"institution_code": code, "name": name, "started_at": START, "method": "antigen"}
-    return post(world.api("zuoqi"), "/api/v1/lab-rounds", body).json()["rounds"][0]["id"]
+    answer = post(world.api("zuoqi"), "/api/v1/lab-rounds", body).json()
+    return int(answer["rounds"][0]["id"])
 
 
 def record(world, round_id: int, person, result: str = "positive", **body) -> None:
