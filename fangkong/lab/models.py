@@ -193,3 +193,55 @@ class LabResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round_id}: {self.person_id} {self.result}"
+
+
+class LabRoundHour(models.Model):
+    """How many of a round's expected persons have a final result sampled in one hour of the
+    site's time zone; recounted with the round's counts (`services.round_recount`), so that a
+    region's progress sums a few rows per round instead of reading every result."""
+
+    round = models.ForeignKey(
+        LabRound, verbose_name=_("round"), on_delete=models.CASCADE, related_name="hours"
+    )
+    hour = models.DateTimeField(_("hour"))  # its start, in the site's time zone
+    tested = models.PositiveIntegerField(_("tested"))
+
+    class Meta:
+        verbose_name = _("tested in an hour of a round")
+        verbose_name_plural = _("tested in an hour of a round")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "hour"], name="lab_round_hour_unique"),
+            models.CheckConstraint(condition=models.Q(tested__gt=0), name="lab_round_hour_some"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} {self.hour:%Y-%m-%d %H}: {self.tested}"
+
+
+PROGRESS_SHARDS = 16  # rounds share a campaign's hour in 16 rows, so that their writes seldom wait
+
+
+class LabCampaignHour(models.Model):
+    """The same, summed over every round of one name (in slices by round id): the nation's
+    progress, without reading each of its 41,000 rounds. Changed by the difference of a
+    round's hours whenever they are recounted."""
+
+    name = models.CharField(_("name"), max_length=100)
+    shard = models.PositiveSmallIntegerField(_("slice"))  # the round's id modulo PROGRESS_SHARDS
+    hour = models.DateTimeField(_("hour"))
+    tested = models.IntegerField(_("tested"))
+
+    class Meta:
+        verbose_name = _("tested in an hour of a campaign")
+        verbose_name_plural = _("tested in an hour of a campaign")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "hour", "shard"], name="lab_campaign_hour_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(tested__gte=0), name="lab_campaign_hour_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.hour:%Y-%m-%d %H}: {self.tested}"

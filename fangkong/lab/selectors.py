@@ -18,13 +18,20 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, TruncHour
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from fangkong.core.scoping import scope_of, visible
 from fangkong.institutions.models import Institution
-from fangkong.lab.models import LabExpected, LabOutcome, LabResult, LabRound
+from fangkong.lab.models import (
+    LabCampaignHour,
+    LabExpected,
+    LabOutcome,
+    LabResult,
+    LabRound,
+    LabRoundHour,
+)
 from fangkong.people.models import Stay
 from fangkong.regions.models import Region
 from fangkong.regions.selectors import region_get
@@ -242,25 +249,26 @@ class Progress:
     points: list[ProgressPoint]
 
 
+def progress_hours(*, user: Any, region: Region, name: str) -> QuerySet[Any]:
+    """The expected persons of the region's visible rounds named `name` tested in each hour
+    (`hour`, `n`), from the hours the rounds keep: the nation's, seen by whom sees it all, from
+    those its campaign keeps (a few rows an hour rather than a row a round)."""
+    if not region.path and scope_of(user).covers_path(region.path):
+        hours: QuerySet[Any] = LabCampaignHour.objects.filter(name=name)
+    else:
+        rounds = _region_rounds(user=user, region=region, name=name).values("pk")
+        hours = LabRoundHour.objects.filter(round__in=rounds)
+    found: QuerySet[Any] = hours.order_by().values("hour").annotate(n=Sum("tested"))
+    return found.filter(n__gt=0).order_by("hour")
+
+
 def progress(*, user: Any, region: Region, name: str) -> Progress:
     """How the campaign's coverage grew: expected persons tested by the end of each hour (or
     each day, over a longer span), counting each person at their final result's sample."""
-    rounds = _region_rounds(user=user, region=region, name=name)
     expected = coverage(user=user, region=region, name=name).expected
-    # An expected person's result is one without an added reason: a person not expected is
-    # only ever recorded with one (`services._problems`), and who is expected is frozen.
-    finals = LabResult.objects.filter(round__in=rounds.values("pk"), added_reason="").exclude(
-        result=LabOutcome.PENDING
-    )
     zone = timezone.get_default_timezone()
-    hours = (
-        finals.order_by()
-        .annotate(at=TruncHour("sampled_at", tzinfo=zone))
-        .values("at")
-        .annotate(n=Count("pk"))
-        .order_by("at")
-    )
-    counted = [(timezone.localtime(row["at"], zone), row["n"]) for row in hours]
+    hours = progress_hours(user=user, region=region, name=name)
+    counted = [(timezone.localtime(row["hour"], zone), row["n"]) for row in hours]
     long = bool(counted) and counted[-1][0] - counted[0][0] > datetime.timedelta(
         hours=PROGRESS_HOURS
     )

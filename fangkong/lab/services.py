@@ -8,7 +8,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncHour
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +21,17 @@ from fangkong.core.text import has_visible
 from fangkong.institutions.models import Institution, open_on
 from fangkong.lab import alerts
 from fangkong.lab.alerts import local_day
-from fangkong.lab.models import LabCampaign, LabExpected, LabMethod, LabOutcome, LabResult, LabRound
+from fangkong.lab.models import (
+    PROGRESS_SHARDS,
+    LabCampaign,
+    LabCampaignHour,
+    LabExpected,
+    LabMethod,
+    LabOutcome,
+    LabResult,
+    LabRound,
+    LabRoundHour,
+)
 from fangkong.lab.selectors import counts_from_rows
 from fangkong.people.models import Employment, Person, Stay, StayRole
 from fangkong.regions.models import Region
@@ -282,6 +293,38 @@ def round_recount(lab_round: LabRound) -> None:
     counts = rows.values("n_expected", "n_tested", "n_done", "n_positive").get()
     for name, value in counts.items():
         setattr(lab_round, name, value)
+    _recount_hours(lab_round)
+
+
+def tested_by_hour(results: Any) -> Any:
+    """The expected persons' final results among `results`, counted by the hour of the site's
+    time zone they were sampled in (`hour`, `n`). An expected person's result is one without
+    an added reason: a person not expected is only ever recorded with one (`_problems`)."""
+    finals = results.filter(added_reason="").exclude(result=LabOutcome.PENDING)
+    hour = TruncHour("sampled_at", tzinfo=timezone.get_default_timezone())
+    return finals.order_by().annotate(hour=hour).values("hour").annotate(n=Count("pk"))
+
+
+def _recount_hours(lab_round: LabRound) -> None:
+    """Recount the round's tested persons by hour, and move its campaign's hours by the
+    difference (in hour order, so that two rounds' writes never wait on each other in turn)."""
+    kept = LabRoundHour.objects.filter(round=lab_round)
+    old = dict(kept.values_list("hour", "tested"))
+    new = {row["hour"]: row["n"] for row in tested_by_hour(lab_round.results.all())}
+    moved = {hour: new.get(hour, 0) - old.get(hour, 0) for hour in old.keys() | new.keys()}
+    moved = {hour: n for hour, n in sorted(moved.items()) if n}
+    if not moved:
+        return
+    kept.delete()
+    LabRoundHour.objects.bulk_create(
+        LabRoundHour(round=lab_round, hour=hour, tested=n) for hour, n in new.items()
+    )
+    slice_ = {"name": lab_round.name, "shard": lab_round.pk % PROGRESS_SHARDS}
+    LabCampaignHour.objects.bulk_create(
+        [LabCampaignHour(**slice_, hour=hour, tested=0) for hour in moved], ignore_conflicts=True
+    )
+    for hour, n in moved.items():
+        LabCampaignHour.objects.filter(**slice_, hour=hour).update(tested=F("tested") + n)
 
 
 def _write(
