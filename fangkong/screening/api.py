@@ -320,7 +320,7 @@ class SymptomsOut(Schema):
     note: str
 
 
-class PlanOut(Schema):
+class FollowUpPlanOut(Schema):
     revision: int
     quarantine_until: datetime.date
     test_days: list[datetime.date]
@@ -343,7 +343,7 @@ class FollowUpOut(Schema):
     symptoms: list[SymptomsOut]
     overdue: bool
     overdue_since: datetime.date | None
-    plans: list[PlanOut] = Field(description="The plan's revisions, the first first.")
+    plans: list[FollowUpPlanOut] = Field(description="The plan's revisions, the first first.")
 
 
 def _follow_up_out(state: selectors.FollowUpState) -> dict[str, Any]:
@@ -424,14 +424,14 @@ def record_symptoms(request: HttpRequest, follow_up_id: RowId, payload: Symptoms
     return _read(request, follow_up_id)
 
 
-class PlanIn(InputSchema):
+class FollowUpPlanIn(InputSchema):
     quarantine_until: Day = Field(description="The quarantine's last day.")
     test_days: list[Day] = Field(default_factory=list, max_length=60)
     reason: Annotated[Name, Field(max_length=500)]
 
 
 @router.post("/follow-ups/{follow_up_id}/plan", response=answers({200: FollowUpOut}, WRITE))
-def change_plan(request: HttpRequest, follow_up_id: RowId, payload: PlanIn) -> Any:
+def change_plan(request: HttpRequest, follow_up_id: RowId, payload: FollowUpPlanIn) -> Any:
     """Change an active follow-up's plan with a reason (officers); the earlier plan stays as a
     revision; a closed follow-up: 400 naming `status`; the same plan: 400 `unchanged`."""
     follow_up = selectors.follow_up_get(user=request.user, pk=follow_up_id)

@@ -5,8 +5,25 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def unlink_self_visits(apps, schema_editor):
+    """Before the check: a visitor named as the resident they visited (which nothing refused
+    before) is unlinked, each change kept in the audit log as the system's."""
+    Visit = apps.get_model("people", "Visit")
+    AuditEvent = apps.get_model("audit", "AuditEvent")
+    rows = Visit.objects.filter(visited=models.F("visitor")).select_related("institution__region")
+    for visit in rows.iterator():
+        AuditEvent.objects.create(
+            actor=None, actor_name="system", action="visit.unlink_self",
+            target_type="people.visit", target_id=str(visit.pk), target_repr=f"visit {visit.pk}",
+            before={"visited": visit.visited_id}, after={"visited": None},
+            region_path=visit.institution.region.path, institution_id=visit.institution_id,
+        )  # fmt: skip
+    rows.update(visited=None)
+
+
 class Migration(migrations.Migration):
     dependencies = [
+        ("audit", "0003_events_refuse_truncate"),
         ("institutions", "0001_initial"),
         ("people", "0009_search_scope"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
@@ -34,6 +51,7 @@ class Migration(migrations.Migration):
                 name="visit_visited_window",
             ),
         ),
+        migrations.RunPython(unlink_self_visits, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name="visit",
             constraint=models.CheckConstraint(
