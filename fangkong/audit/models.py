@@ -1,11 +1,11 @@
 from typing import Any, NoReturn
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.audit.labels import action_label, actor_label
+from fangkong.core.fields import actor_field
 from fangkong.core.scoping import Scoping
 
 
@@ -24,14 +24,7 @@ class AuditEvent(models.Model):
     """
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    actor = actor_field(_("actor"))
     actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=60, db_index=True)
     target_type = models.CharField(_("target type"), max_length=60)

@@ -8,12 +8,12 @@ offset a moment is written with.
 
 import datetime
 
-from django.conf import settings
 from django.db import models
 from django.utils.timezone import now
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.core.fields import actor_field
 from fangkong.core.scoping import Scoping
 
 
@@ -65,14 +65,7 @@ class ClosureOrder(models.Model):
     basis_title = models.CharField(_("notice title"), max_length=200)
     basis_number = models.CharField(_("notice number"), max_length=100, blank=True)
     basis_date = models.DateField(_("notice date"), null=True, blank=True)
-    ordered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("ordered by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    ordered_by = actor_field(_("ordered by"))
     created_at = models.DateTimeField(_("created at"), default=now)
     skipped = models.JSONField(
         _("skipped"), default=list, blank=True,
@@ -136,14 +129,7 @@ class Closure(models.Model):
         related_name="lifted",
     )
     lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
-    lifted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("lifted by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    lifted_by = actor_field(_("lifted by"))
 
     scoping = Scoping(region="institution__region", institution="institution")
 
@@ -273,22 +259,8 @@ class GateEvent(models.Model):
         help_text=_("What the rule table said of this passage when it was recorded."),
     )
     exception_reason = models.CharField(_("exception reason"), max_length=500, blank=True)
-    exception_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("exception by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    exception_by = actor_field(_("exception by"))
+    recorded_by = actor_field(_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded at"), default=now)
 
     scoping = Scoping(region="institution__region", institution="institution")

@@ -5,12 +5,12 @@ name. A round's expected persons are those with a stay (resident or staff) cover
 a person arriving later is tested as an added person, with a reason.
 """
 
-from django.conf import settings
 from django.db import models
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from fangkong.core.fields import actor_field
 from fangkong.core.scoping import Scoping
 
 
@@ -40,14 +40,7 @@ class LabCampaign(models.Model):
         blank=True,
         related_name="+",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = actor_field(_("created by"))
     created_at = models.DateTimeField(_("created at"), default=now)
 
     class Meta:
@@ -79,14 +72,7 @@ class LabRound(models.Model):
     name = models.CharField(_("name"), max_length=100)
     method = models.CharField(_("method"), max_length=20, choices=LabMethod.choices)
     started_at = models.DateTimeField(_("started at"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = actor_field(_("created by"))
     created_at = models.DateTimeField(_("created at"), default=now)
     # The round's counts, recounted from its rows in the transaction of every change to them
     # (`services.round_recount`), so that a nation's coverage reads 41,000 rounds rather than
@@ -132,14 +118,7 @@ class LabExpected(models.Model):
     )
     role = models.CharField(_("role"), max_length=10)
     excused_reason = models.CharField(_("excused because"), max_length=300, blank=True)
-    excused_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("excused by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    excused_by = actor_field(_("excused by"))
 
     class Meta:
         verbose_name = _("expected person")
@@ -168,14 +147,7 @@ class LabResult(models.Model):
     result = models.CharField(_("result"), max_length=10, choices=LabOutcome.choices)
     laboratory = models.CharField(_("laboratory"), max_length=200, blank=True)
     added_reason = models.CharField(_("added because"), max_length=300, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    recorded_by = actor_field(_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded at"), default=now)
 
     class Meta:

@@ -10,12 +10,12 @@ A self check-in is what a visitor typed on their own phone after scanning the ga
 waits (pending) until the gate staff confirm it, which records the visit, or refuse it.
 """
 
-from django.conf import settings
 from django.db import models
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.crypto import EncryptedTextField
+from fangkong.core.fields import actor_field
 from fangkong.core.scoping import Scoping
 from fangkong.people.identity import DocumentType, id_hash_of, mask_id, mask_phone
 
@@ -54,14 +54,7 @@ class RiskArea(models.Model):
     start_date = models.DateField(_("from"))
     end_date = models.DateField(_("until"), null=True, blank=True)
     note = models.CharField(_("basis or note"), max_length=300, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = actor_field(_("recorded by"))
     created_at = models.DateTimeField(_("recorded at"), default=now)
 
     # Officers see what they declared; an operator, what holds for their institution's region.
@@ -111,14 +104,7 @@ class CheckInPoster(models.Model):
     issued_at = models.DateTimeField(_("issued at"), default=now)
     valid_until = models.DateField(_("valid until"))
     revoked_at = models.DateTimeField(_("replaced at"), null=True, blank=True)
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("issued by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    issued_by = actor_field(_("issued by"))
 
     scoping = Scoping(region="institution__region", institution="institution")
 
@@ -175,14 +161,7 @@ class SelfCheckIn(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=CheckInStatus.choices, default=CheckInStatus.PENDING
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    decided_by = actor_field(_("decided by"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     refusal_reason = models.CharField(_("refusal reason"), max_length=300, blank=True)
     visit = models.OneToOneField(

@@ -13,6 +13,7 @@ from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.crypto import EncryptedTextField
+from fangkong.core.fields import actor_field
 from fangkong.core.scoping import Scoping
 from fangkong.people.identity import (
     DocumentType,
@@ -57,14 +58,7 @@ class Person(models.Model):
     # character (`shantianfang dantianfang`); `selectors.person_search` finds a prefix of either.
     pinyin = SearchKeyField(_("pinyin"), max_length=200, blank=True)
     initials = SearchKeyField(_("pinyin initials"), max_length=100, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = actor_field(_("created by"))
     created_in = models.ForeignKey(
         "institutions.Institution",
         verbose_name=_("created in"),
@@ -160,14 +154,7 @@ class Stay(models.Model):
     job = models.CharField(_("job"), max_length=100, blank=True)
     on_site = models.BooleanField(_("lives on site"), default=False)
     exception_reason = models.CharField(_("exception reason"), max_length=500, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = actor_field(_("recorded by"))
     created_at = models.DateTimeField(_("recorded at"), default=now)
 
     scoping = Scoping(region="institution__region", institution="institution")
@@ -229,14 +216,7 @@ class Visit(models.Model):
     came_from = models.CharField(_("came from"), max_length=200, blank=True)
     test_proof = models.CharField(_("test proof"), max_length=200, blank=True)
     exception_reason = models.CharField(_("exception reason"), max_length=500, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = actor_field(_("recorded by"))
     created_at = models.DateTimeField(_("recorded at"), default=now)
 
     scoping = Scoping(region="institution__region", institution="institution")
@@ -344,14 +324,7 @@ class Employment(models.Model):
         blank=True,
         related_name="employment",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = actor_field(_("recorded by"))
     created_at = models.DateTimeField(_("recorded at"), default=now)
 
     scoping = Scoping(region="institution__region", institution="institution")
@@ -403,14 +376,7 @@ class Shift(models.Model):
     start = models.DateTimeField(_("from"), db_column="start_at")
     end = models.DateTimeField(_("until"), db_column="end_at")
     on_site = models.BooleanField(_("on site"), default=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = actor_field(_("recorded by"))
     created_at = models.DateTimeField(_("recorded at"), default=now)
 
     scoping = Scoping(region="institution__region", institution="institution")

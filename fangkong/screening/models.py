@@ -7,12 +7,12 @@ a class is proposed from their overlap with the index person, never applied by i
 
 import datetime
 
-from django.conf import settings
 from django.db import models
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from fangkong.core.fields import actor_field
 from fangkong.core.scoping import Scoping
 
 MAX_WINDOW = datetime.timedelta(days=28)
@@ -51,14 +51,7 @@ class Screening(models.Model):
         blank=True,
         related_name="+",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("opened by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = actor_field(_("opened by"))
     created_at = models.DateTimeField(pgettext_lazy("screening", "opened at"), default=now)
     # A second ring: the close contacts of `parent` present in this institution in the window
     # are this screening's index persons; one ring per institution where they were.
@@ -112,14 +105,7 @@ class RingReferral(models.Model):
     index_persons = models.ManyToManyField(
         "people.Person", verbose_name=_("index persons"), related_name="+"
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("referred by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = actor_field(_("referred by"))
     created_at = models.DateTimeField(_("referred at"), default=now)
     screening = models.OneToOneField(
         Screening,
@@ -171,14 +157,7 @@ class ScreeningSubject(models.Model):
         _("class"), max_length=20, choices=ContactClass.choices, blank=True
     )
     classification_reason = models.CharField(_("classified because"), max_length=500, blank=True)
-    classified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("classified by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    classified_by = actor_field(_("classified by"))
     classified_at = models.DateTimeField(_("classified at"), null=True, blank=True)
 
     class Meta:
@@ -253,23 +232,9 @@ class FollowUp(models.Model):
         _("outcome"), max_length=20, choices=FollowUpOutcome.choices, blank=True
     )
     outcome_note = models.CharField(_("outcome note"), max_length=500, blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("closed by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    closed_by = actor_field(_("closed by"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("started by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = actor_field(_("started by"))
     created_at = models.DateTimeField(_("started at"), default=now)
 
     scoping = Scoping(
@@ -332,14 +297,7 @@ class FollowUpSymptoms(models.Model):
         _("temperature (°C)"), max_digits=3, decimal_places=1, null=True, blank=True
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    recorded_by = actor_field(_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded at"), default=now)
 
     class Meta:
@@ -370,14 +328,7 @@ class FollowUpPlanRevision(models.Model):
     quarantine_until = models.DateField(_("quarantine until (last day)"))
     test_days = models.JSONField(_("planned test days"), default=list, blank=True)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("set by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    author = actor_field(_("set by"))
     created_at = models.DateTimeField(_("set at"), default=now)
 
     class Meta:

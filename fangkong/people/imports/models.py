@@ -5,11 +5,11 @@ from its upload until it is written or refused, or until it expires unconfirmed 
 `FANGKONG_IMPORT_KEEP_HOURS`; the record keeps its name, size and SHA-256.
 """
 
-from django.conf import settings
 from django.db import models
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.core.fields import actor_field
 from fangkong.core.scoping import Scoping
 
 
@@ -52,23 +52,9 @@ class FileImport(models.Model):
     errors = models.JSONField(_("errors"), default=list, blank=True)
     error_count = models.PositiveIntegerField(_("errors found"), default=0)
     preview = models.JSONField(_("preview"), default=list, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = actor_field(_("uploaded by"))
     created_at = models.DateTimeField(_("uploaded at"), default=now)
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("imported by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    confirmed_by = actor_field(_("imported by"))
     checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
