@@ -195,6 +195,40 @@ def test_a_visit_to_a_closed_institution_without_exception_is_refused(world, run
     assert Visit.objects.get(visitor__name="王五").exception_reason == "送医疗物资"
 
 
+VISIT_HEADER = ["姓名", "证件号码", "进入时间", "离开时间", "体温", "被探视人证件号码"]
+
+
+def test_an_imported_visit_names_a_resident_present_at_its_check_in(world, run, zhang):
+    rows = [VISIT_HEADER, ["王五", C, "2021-10-10 10:00", "2021-10-10 10:30", "36.5", ZHANG]]
+    record = run(world, xlsx(rows), kind="visits")
+    assert (record.status, record.added) == ("done", 1), record.errors
+    assert Visit.objects.get().visited == zhang
+
+
+def test_an_imported_visit_naming_no_resident_present_or_the_visitor_is_refused(
+    world, run, zhang, li
+):
+    from fangkong.people.tests.conftest import LI
+
+    other = ric_number("152921", "19660606", "041")
+    rows = [VISIT_HEADER,
+            ["王五", C, "2021-10-10 10:00", "", "36.5", B],  # nobody recorded
+            ["赵六", other, "2021-10-10 11:00", "", "36.5", LI],  # a resident elsewhere
+            ["马七", A, "2021-09-20 10:00", "", "36.5", ZHANG],  # not yet admitted
+            ["张三", ZHANG, "2021-10-10 12:00", "", "36.5", ZHANG],  # the visitor herself
+            ["王五", C, "2021-10-11 10:00", "", "36.5", ZHANG]]  # fmt: skip
+    before = Person.objects.count()
+    record = run(world, xlsx(rows), kind="visits")
+    assert record.status == "refused"
+    found = {(e["row"], e["column"], e["code"]) for e in record.errors}
+    assert found == {(2, "visited", "not_resident"), (3, "visited", "not_resident"),
+                     (4, "visited", "not_resident"), (5, "visited", "self_visit")}  # fmt: skip
+    absent = next(e for e in record.errors if e["row"] == 4)
+    assert "被探视人证件号码" in absent["column_zh"] and "check-in" in absent["en"]
+    assert "themselves" in next(e for e in record.errors if e["row"] == 5)["en"]
+    assert (Visit.objects.count(), Person.objects.count()) == (0, before)
+
+
 def test_messy_office_files_are_read(world, run):
     full_width = "".join(chr(ord(ch) + 0xFEE0) if ch.isdigit() else ch for ch in A)
     rows = [["姓名（必填）", "证件号码*", "联系电话", "入住日期", "离院日期"],
