@@ -11,7 +11,8 @@ Every segment authenticates the header, the file's id (its stored name), its ind
 it is the last one, so a changed byte, a segment moved or copied from another file, a file cut
 short (even at a segment boundary) or a header naming another key is refused with
 `SealedFileError`; nothing of a refused segment is returned. Memory stays at a segment or two
-whatever the size of the file. The key id in the header lets files written under an older key
+whatever the size of the file, on the way in too: `SealedWriter` seals bytes as they arrive
+(an upload as it is received). The key id in the header lets files written under an older key
 open while that key is still listed, and `reseal` moves them under the current one.
 """
 
@@ -81,28 +82,51 @@ def read_header(handle: BinaryIO) -> tuple[Header, bytes]:
     return Header(algorithm, key_id, segment), raw[:at]
 
 
-def _segments(chunks: Iterable[bytes], size: int) -> Iterator[tuple[bytes, bool]]:
-    """Cut the chunks into segments of `size` bytes, saying which one is the last (an empty
-    file is one empty last segment)."""
-    pending = bytearray()
-    for chunk in chunks:
-        pending += chunk
-        while len(pending) > size:
-            yield bytes(pending[:size]), False
-            del pending[:size]
-    yield bytes(pending), True
+class SealedWriter:
+    """Seal bytes into `destination` as they come, under the current key: whole segments are
+    written as soon as the next byte shows they are not the last; `close` seals the last one
+    (an empty file is one empty last segment). Memory stays at a segment."""
+
+    def __init__(self, destination: BinaryIO, *, file_id: str, segment: int = SEGMENT) -> None:
+        self._destination, self._file_id, self._segment = destination, file_id, segment
+        self._algorithm, self._key_id = current_key()
+        self._header = Header(self._algorithm, self._key_id, segment).encode()
+        self._pending = bytearray()
+        self._index = 0
+        self.closed = False
+        destination.write(self._header)
+
+    def write(self, data: bytes) -> int:
+        if self.closed:
+            raise ValueError("write to a closed sealed file")
+        self._pending += data
+        while len(self._pending) > self._segment:
+            self._seal(bytes(self._pending[: self._segment]), final=False)
+            del self._pending[: self._segment]
+        return len(data)
+
+    def close(self) -> None:
+        """Seal the last segment; the destination stays open."""
+        if not self.closed:
+            self._seal(bytes(self._pending), final=True)
+            self._pending.clear()
+            self.closed = True
+
+    def _seal(self, data: bytes, *, final: bool) -> None:
+        aad = _aad(self._header, self._file_id, self._index, final)
+        self._destination.write(seal_bytes(data, algorithm=self._algorithm,
+                                           key_id=self._key_id, aad=aad))  # fmt: skip
+        self._index += 1
 
 
 def seal_stream(
     chunks: Iterable[bytes], destination: BinaryIO, *, file_id: str, segment: int = SEGMENT
 ) -> None:
     """Write `chunks` to `destination` sealed under the current key."""
-    algorithm, key_id = current_key()
-    header = Header(algorithm, key_id, segment).encode()
-    destination.write(header)
-    for index, (data, final) in enumerate(_segments(chunks, segment)):
-        aad = _aad(header, file_id, index, final)
-        destination.write(seal_bytes(data, algorithm=algorithm, key_id=key_id, aad=aad))
+    writer = SealedWriter(destination, file_id=file_id, segment=segment)
+    for chunk in chunks:
+        writer.write(chunk)
+    writer.close()
 
 
 class SealedReader(io.RawIOBase):

@@ -60,6 +60,12 @@ def test_the_office_picks_the_resident_visited_by_typing_initials(
     select = form.get_by_label("被探视老人", exact=True)
     expect(select.locator("option")).to_have_count(2)  # nobody, and 李秀兰
     expect(select).to_have_value(str(residents["李秀兰"].pk))
+    # The field's help text sits under it, within the phone's width, and describes it.
+    expect(select).to_have_accessible_description("在院老人；无则留空。")
+    hint = form.locator("small.help", has_text="在院老人；无则留空。").bounding_box()
+    below = select.bounding_box()
+    assert hint and below and hint["y"] >= below["y"] + below["height"]
+    assert hint["x"] + hint["width"] <= 375
     assert scroll_width(page) <= 375
     form.screenshot(path=str(FORM_SHOT))
     with page.expect_navigation():
@@ -85,6 +91,7 @@ def test_the_gate_links_the_resident_a_visitor_named(
     choice = page.locator("fieldset.visited-choice")
     expect(choice).to_contain_text("张三")
     expect(choice).to_contain_text("张叁")
+    expect(page.locator("#pending")).to_contain_text("探视 zhangsan（儿子）")
     assert scroll_width(page) <= 375
     page.locator("#pending").screenshot(path=str(GATE_SHOT))
     choice.get_by_label("张三").check()

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, Router, Schema, Status, UploadedFile
+from ninja.decorators import decorate_view
 from pydantic import WithJsonSchema
 
 from fangkong.core.errors import field_error
@@ -17,6 +18,7 @@ from fangkong.institutions.selectors import institution_get
 from fangkong.people.imports import selectors, services
 from fangkong.people.imports.kinds import kinds
 from fangkong.people.imports.models import FileImport, ImportStatus
+from fangkong.people.imports.uploads import sealing_uploads
 
 router = Router(tags=["imports"])
 
@@ -82,6 +84,7 @@ UploadField = File(None, description="The file: .xlsx, .xls or .csv.")  # type: 
     " starts in the background: follow it at `/imports/{id}`, then confirm it. A file too large"
     " or of no known kind is refused with 400 naming the field, and nothing is kept.",
 )  # fmt: skip
+@decorate_view(sealing_uploads)  # before ninja's authentication and parameters read the body
 def upload_import(
     request: HttpRequest, code: InstitutionCodeRef, kind: Form[KindCode],
     file: UploadedFile | None = UploadField,

@@ -73,16 +73,16 @@ def import_upload(*, actor: Any, institution: Institution, kind: str, upload: An
         check_size(int(upload.size or 0))
     except FileRefused as refused:
         raise field_error("file", refused.message, refused.code, **refused.params) from None
-    stored_as, size, sha256 = storage.store(upload)
-    record = FileImport.objects.create(
-        institution=institution, kind=found.code, file_name=name, size=size, sha256=sha256,
-        stored_as=stored_as, created_by=_user(actor),
-    )  # fmt: skip
-    audit_record(
-        actor=actor, action="import.upload", target=record,
-        after={"kind": found.code, "file": name, "size": size, "sha256": sha256},
-        **_place(record),
-    )  # fmt: skip
+    with storage.stored(upload) as (stored_as, size, sha256):
+        record = FileImport.objects.create(
+            institution=institution, kind=found.code, file_name=name, size=size, sha256=sha256,
+            stored_as=stored_as, created_by=_user(actor),
+        )  # fmt: skip
+        audit_record(
+            actor=actor, action="import.upload", target=record,
+            after={"kind": found.code, "file": name, "size": size, "sha256": sha256},
+            **_place(record),
+        )  # fmt: skip
     transaction.on_commit(lambda: _enqueue("check", record.pk), robust=True)
     return record
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 
 from fangkong.core import sealed_file
 from fangkong.people.imports.reading import max_bytes
@@ -37,29 +38,102 @@ def path_of(stored_as: str) -> Path:
     return storage_dir() / stored_as
 
 
+class Sealing:
+    """A file sealed into the folder as its bytes arrive, its size and SHA-256 counted on the
+    way. Past `limit` bytes what was written goes at once, and only the size is still counted
+    (for the refusal to name it)."""
+
+    def __init__(self, *, limit: int | None = None) -> None:
+        folder = storage_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        self.stored_as = secrets.token_hex(_NAME_LENGTH // 2)
+        self.size, self._limit, self._digest = 0, limit, hashlib.sha256()
+        descriptor = os.open(folder / self.stored_as, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        self._handle: BinaryIO | None = os.fdopen(descriptor, "wb")
+        try:
+            self._writer = sealed_file.SealedWriter(self._handle, file_id=self.stored_as)
+        except BaseException:
+            self.abandon()
+            raise
+
+    @property
+    def over_limit(self) -> bool:
+        return self._limit is not None and self.size > self._limit
+
+    def write(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self._handle is None:
+            return
+        if self.over_limit:
+            self.abandon()
+            return
+        self._digest.update(chunk)
+        self._writer.write(chunk)
+
+    def finish(self) -> tuple[str, int, str]:
+        """Seal the last segment; return the stored name (empty if over the limit), the size
+        and SHA-256 of the file as uploaded."""
+        if self._handle is None:
+            return "", self.size, ""
+        with self._handle:
+            self._writer.close()
+        self._handle = None
+        return self.stored_as, self.size, self._digest.hexdigest()
+
+    def abandon(self) -> None:
+        """Remove what was written (nothing if it was finished)."""
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+            remove(self.stored_as)
+
+
+class SealedUpload(UploadedFile):  # type: ignore[type-arg]
+    """An upload sealed into the folder as the request was received (`uploads`): no clear
+    byte of it was written anywhere. Its content is read through `opened(stored_as)`; unless
+    an import keeps it, it is removed when its request ends."""
+
+    def __init__(
+        self, *, stored_as: str, size: int, sha256: str, name: str | None,
+        content_type: str | None, charset: str | None,
+        content_type_extra: dict[str, bytes] | None,
+    ) -> None:  # fmt: skip
+        super().__init__(None, name, content_type, size, charset, content_type_extra)
+        self.stored_as, self.sha256, self.kept = stored_as, sha256, False
+
+    def close(self) -> None:
+        if not self.kept:
+            remove(self.stored_as)
+            self.stored_as = ""
+
+
 def store(upload: Any) -> tuple[str, int, str]:
-    """Seal the upload under a new random name; return the name, its size and SHA-256 (both
-    of the file as uploaded)."""
-    folder = storage_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    stored_as = secrets.token_hex(_NAME_LENGTH // 2)
-    digest, size = hashlib.sha256(), 0
-
-    def chunks() -> Iterator[bytes]:
-        nonlocal size
-        for chunk in upload.chunks(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-            yield chunk
-
-    descriptor = os.open(folder / stored_as, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    """Seal the upload under a new random name (or take the one sealed as it was received);
+    return the name, its size and SHA-256 (both of the file as uploaded)."""
+    if isinstance(upload, SealedUpload):
+        return upload.stored_as, int(upload.size or 0), upload.sha256
+    sealing = Sealing()
     try:
-        with os.fdopen(descriptor, "wb") as handle:
-            sealed_file.seal_stream(chunks(), handle, file_id=stored_as)
+        for chunk in upload.chunks(CHUNK):
+            sealing.write(chunk)
+        return sealing.finish()
+    except BaseException:
+        sealing.abandon()
+        raise
+
+
+@contextmanager
+def stored(upload: Any) -> Iterator[tuple[str, int, str]]:
+    """`store` the upload for the block; the file goes if the block fails, and is kept past
+    its request if it does not."""
+    stored_as, size, sha256 = store(upload)
+    try:
+        yield stored_as, size, sha256
     except BaseException:
         remove(stored_as)
         raise
-    return stored_as, size, digest.hexdigest()
+    if isinstance(upload, SealedUpload):
+        upload.kept = True
 
 
 @contextmanager

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from fangkong.core.errors import error_items
@@ -20,6 +21,7 @@ from fangkong.people.imports import selectors, services
 from fangkong.people.imports.blank import template_xlsx
 from fangkong.people.imports.forms import UploadForm
 from fangkong.people.imports.kinds import kind_get, kinds
+from fangkong.people.imports.uploads import sealing_uploads
 
 
 def _allowed(user: Any, institution: Institution) -> list[tuple[str, str]]:
@@ -38,7 +40,12 @@ def _page(
     }, status=status)  # fmt: skip
 
 
+# The upload is sealed as it is received (`uploads`): its handler is set before the body is
+# read, so before CSRF's check (which reads the form), made here inside.
+@csrf_exempt
 @login_required
+@sealing_uploads
+@csrf_protect
 def institution_imports(request: HttpRequest, code: str) -> HttpResponse:
     institution = institution_get(user=request.user, code=code)
     if request.method != "POST":

@@ -195,6 +195,12 @@ def test_a_visitor_from_a_risk_area_is_flagged_at_check_in_and_at_the_gate(world
     assert SelfCheckIn.objects.get().risk_level == "high"
 
 
+def test_the_gate_shows_what_the_visitor_typed_apart_from_its_label(world, poster):
+    submit(poster, visiting="zhangsan", came_from="Lanzhou")
+    gate = world.client("operator").get(f"/people/institutions/{HOME}/checkins/").content.decode()
+    assert "探视 zhangsan" in gate and "来自 Lanzhou" in gate
+
+
 def test_the_gate_confirms_and_the_visitor_sees_it(world, poster, zhang):
     client, response = submit(poster, name="张三", id_number=ZHANG)
     check_in = SelfCheckIn.objects.get()

@@ -195,6 +195,40 @@ def test_a_visit_to_a_closed_institution_without_exception_is_refused(world, run
     assert Visit.objects.get(visitor__name="王五").exception_reason == "送医疗物资"
 
 
+VISIT_HEADER = ["姓名", "证件号码", "进入时间", "离开时间", "体温", "被探视人证件号码"]
+
+
+def test_an_imported_visit_names_a_resident_present_at_its_check_in(world, run, zhang):
+    rows = [VISIT_HEADER, ["王五", C, "2021-10-10 10:00", "2021-10-10 10:30", "36.5", ZHANG]]
+    record = run(world, xlsx(rows), kind="visits")
+    assert (record.status, record.added) == ("done", 1), record.errors
+    assert Visit.objects.get().visited == zhang
+
+
+def test_an_imported_visit_naming_no_resident_present_or_the_visitor_is_refused(
+    world, run, zhang, li
+):
+    from fangkong.people.tests.conftest import LI
+
+    other = ric_number("152921", "19660606", "041")
+    rows = [VISIT_HEADER,
+            ["王五", C, "2021-10-10 10:00", "", "36.5", B],  # nobody recorded
+            ["赵六", other, "2021-10-10 11:00", "", "36.5", LI],  # a resident elsewhere
+            ["马七", A, "2021-09-20 10:00", "", "36.5", ZHANG],  # not yet admitted
+            ["张三", ZHANG, "2021-10-10 12:00", "", "36.5", ZHANG],  # the visitor herself
+            ["王五", C, "2021-10-11 10:00", "", "36.5", ZHANG]]  # fmt: skip
+    before = Person.objects.count()
+    record = run(world, xlsx(rows), kind="visits")
+    assert record.status == "refused"
+    found = {(e["row"], e["column"], e["code"]) for e in record.errors}
+    assert found == {(2, "visited", "not_resident"), (3, "visited", "not_resident"),
+                     (4, "visited", "not_resident"), (5, "visited", "self_visit")}  # fmt: skip
+    absent = next(e for e in record.errors if e["row"] == 4)
+    assert "被探视人证件号码" in absent["column_zh"] and "check-in" in absent["en"]
+    assert "themselves" in next(e for e in record.errors if e["row"] == 5)["en"]
+    assert (Visit.objects.count(), Person.objects.count()) == (0, before)
+
+
 def test_messy_office_files_are_read(world, run):
     full_width = "".join(chr(ord(ch) + 0xFEE0) if ch.isdigit() else ch for ch in A)
     rows = [["姓名（必填）", "证件号码*", "联系电话", "入住日期", "离院日期"],
@@ -565,3 +599,144 @@ def test_the_reminders_loop_expires_unconfirmed_imports(
         call_command("reminders", "loop", "--max-runs", "1", stdout=StringIO())
     record.refresh_from_db()
     assert record.status == "expired" and not any(settings.FANGKONG_IMPORT_DIR.iterdir())
+
+
+# Sealed as it is received ------------------------------------------------------------------
+
+# A CSV larger than Django keeps in memory and than a segment, read as two residents.
+PADDING = "备注"
+LARGE_CSV = (
+    f"姓名,证件号码,入住日期,{PADDING}\n"
+    f"张三,{A},2021-10-01,{'x' * 50_000}\n李四,{B},2021-09-15,{'y' * 50_000}\n"
+).encode()
+
+
+@pytest.fixture
+def temp_dir(settings, tmp_path):
+    """Django's folder for uploads too large for memory, with a small memory limit."""
+    folder = tmp_path / "upload-temp"
+    folder.mkdir()
+    settings.FILE_UPLOAD_TEMP_DIR = str(folder)
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024
+    assert len(LARGE_CSV) > settings.FILE_UPLOAD_MAX_MEMORY_SIZE
+    return folder
+
+
+@pytest.fixture
+def temp_while_kept(temp_dir):
+    """What the temporary folder holds at the moment the import is recorded (the upload
+    received in full, its request still open)."""
+    from django.db.models.signals import post_save
+
+    seen: list[list[str]] = []
+
+    def look(**kwargs: Any) -> None:
+        if kwargs.get("created"):
+            seen.append(sorted(p.name for p in temp_dir.iterdir()))
+
+    post_save.connect(look, sender=FileImport, weak=False)
+    yield seen
+    post_save.disconnect(look, sender=FileImport)
+
+
+def stored_in_clear(settings, record: FileImport) -> None:
+    """The stored file holds no number in clear, reads back as uploaded and is what
+    `storage.store` makes of the same bytes."""
+    import hashlib
+
+    from fangkong.people.imports import storage
+
+    raw = (settings.FANGKONG_IMPORT_DIR / record.stored_as).read_bytes()
+    assert A.encode() not in raw and B.encode() not in raw and "张三".encode() not in raw
+    with storage.opened(record.stored_as) as handle:
+        assert handle.read() == LARGE_CSV
+    assert (record.size, record.sha256) == (len(LARGE_CSV), hashlib.sha256(LARGE_CSV).hexdigest())
+    made, _size, _sha = storage.store(SimpleUploadedFile("名单.csv", LARGE_CSV))
+    assert (settings.FANGKONG_IMPORT_DIR / made).stat().st_size == len(raw)
+    storage.remove(made)
+
+
+def test_a_large_upload_on_the_page_never_touches_the_disk_in_clear(
+    world, run, settings, temp_while_kept, temp_dir
+):
+    record = run(world, LARGE_CSV, name="名单.csv", write=False)
+    assert temp_while_kept == [[]] and not any(temp_dir.iterdir())
+    assert (record.status, record.new_rows) == ("checked", 2), record.errors
+    stored_in_clear(settings, record)
+
+
+def test_a_large_upload_through_the_api_never_touches_the_disk_in_clear(
+    world, settings, temp_while_kept, temp_dir, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_upload(world, LARGE_CSV)
+    assert response.status_code == 202, response.json()
+    assert temp_while_kept == [[]] and not any(temp_dir.iterdir())
+    record = FileImport.objects.get(pk=response.json()["id"])
+    assert (record.status, record.new_rows) == ("checked", 2), record.errors
+    stored_in_clear(settings, record)
+
+
+def csrf_client(world, persona: str = "operator") -> tuple[Any, str]:
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.users[persona])
+    client.get(f"/people/institutions/{CODE}/imports/")
+    return client, client.cookies["csrftoken"].value
+
+
+def test_the_page_upload_keeps_its_csrf_check(world, settings, temp_dir):
+    client, token = csrf_client(world)
+    file = SimpleUploadedFile("名单.csv", LARGE_CSV)
+    refused = client.post(f"/people/institutions/{CODE}/imports/",
+                          {"kind": "residents", "file": file})  # fmt: skip
+    assert refused.status_code == 403 and FileImport.objects.count() == 0
+    assert not any(settings.FANGKONG_IMPORT_DIR.glob("*"))
+    file = SimpleUploadedFile("名单.csv", LARGE_CSV)
+    body = {"kind": "residents", "file": file, "csrfmiddlewaretoken": token}
+    sent = client.post(f"/people/institutions/{CODE}/imports/", body)
+    assert sent.status_code == 302 and FileImport.objects.count() == 1
+    assert not any(temp_dir.iterdir())
+
+
+def test_a_signed_in_browser_uploads_through_the_api_with_its_csrf_token(world, temp_dir):
+    client, token = csrf_client(world)
+    file = SimpleUploadedFile("名单.csv", LARGE_CSV)
+    response = client.post(f"/api/v1/institutions/{CODE}/imports",
+                           {"kind": "residents", "file": file},
+                           headers={"x-csrftoken": token})  # fmt: skip
+    assert response.status_code == 202, response.content
+    assert not any(temp_dir.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("kind", "code", "status"),
+    [("residents", CODE, 400), ("pets", CODE, 400), ("residents", "1529230001", 404)],
+    ids=["too large", "a wrong kind", "out of scope"],
+)
+def test_a_refused_upload_on_the_page_leaves_no_file(world, settings, temp_dir, kind, code,
+                                                     status):  # fmt: skip
+    too_large = kind == "residents" and code == CODE
+    settings.FANGKONG_IMPORT_MAX_BYTES = len(LARGE_CSV) - 1 if too_large else 10**7
+    file = SimpleUploadedFile("名单.csv", LARGE_CSV)
+    response = world.client("operator").post(f"/people/institutions/{code}/imports/",
+                                             {"kind": kind, "file": file})  # fmt: skip
+    assert response.status_code == status
+    assert FileImport.objects.count() == 0
+    assert not any(settings.FANGKONG_IMPORT_DIR.glob("*")) and not any(temp_dir.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("kind", "code", "status"),
+    [("residents", CODE, 400), ("pets", CODE, 400), ("residents", "1529230001", 404)],
+    ids=["too large", "a wrong kind", "out of scope"],
+)
+def test_a_refused_upload_through_the_api_leaves_no_file(world, settings, temp_dir, kind, code,
+                                                         status):  # fmt: skip
+    too_large = kind == "residents" and code == CODE
+    settings.FANGKONG_IMPORT_MAX_BYTES = len(LARGE_CSV) - 1 if too_large else 10**7
+    response = api_upload(world, LARGE_CSV, kind=kind, code=code)
+    assert response.status_code == status, response.json()
+    assert FileImport.objects.count() == 0
+    assert not any(settings.FANGKONG_IMPORT_DIR.glob("*")) and not any(temp_dir.iterdir())

@@ -164,6 +164,17 @@ def test_the_visit_form_offers_the_residents_present_searchable(world, zhang, li
     assert "李四" not in page  # a resident of another institution
 
 
+def test_the_visit_form_says_what_to_choose_under_the_field(world, zhang):
+    import re
+
+    page = world.client("operator").get(f"/people/institutions/{HOME}/").content.decode()
+    form = page[page.index('id="add-visit"') :]
+    help_id = "id_visit-visited_person_id_helptext"
+    assert re.search(rf'<small class="help" id="{help_id}">[^<]*留空', form)
+    select = re.search(r'<select[^>]*name="visit-visited_person_id"[^>]*>', form)
+    assert select and f'aria-describedby="{help_id}"' in select.group(0)
+
+
 def test_the_visit_form_links_the_resident_and_both_pages_show_it(world, zhang):
     client = world.client("operator")
     data = {
