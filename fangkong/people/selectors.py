@@ -163,10 +163,11 @@ def _page(way: Way, user: Any, institutions: list[int] | None) -> list[tuple[str
     """One page of (pinyin, id) matching `way` inside the user's scope, in the way's order."""
     if way.order[0] == SECOND:
         # The planner would fetch every row of the partial index; its ids come first, and so
-        # few are asked of each (rather than a narrow scope's places again).
+        # few are asked of each.
         matched = Person.objects.filter(way.condition).order_by(*way.order[1:])
         ids = list(matched.values_list("pk", flat=True)[:SECOND_READINGS_LIMIT])
-        page = Person.objects.filter(pk__in=ids).filter(in_scope(user)).order_by("pinyin", "id")
+        scope = in_scope(user) if institutions is None else placed_among(ids, institutions, user)
+        page = Person.objects.filter(pk__in=ids).filter(scope).order_by("pinyin", "id")
         return list(page.values_list("pinyin", "pk")[:SEARCH_LIMIT])
     if institutions is not None and way.prefix is not None:
         key, text = way.prefix
@@ -196,9 +197,22 @@ def placed_page(
 
 
 def placed_in(institutions: Collection[int], *, user: Any) -> Q:
-    """A narrow scope as the persons placed in its institutions, or registered by the user."""
-    places = PersonPlace.objects.filter(institution__in=institutions).values("person_id")
-    condition = Q(pk__in=places)
+    """A narrow scope as the ids of the persons placed in its institutions, or registered by
+    the user: one range of the places' index per institution, read from the index alone,
+    which the planner joins to the matches."""
+    places = PersonPlace.objects.filter(institution__in=institutions).order_by()
+    ids = places.values_list("person_id", flat=True)
+    if getattr(user, "is_authenticated", False):
+        mine = Person.objects.filter(created_by=user).order_by().values_list("pk", flat=True)
+        ids = ids.union(mine)
+    return Q(pk__in=ids)
+
+
+def placed_among(ids: Collection[int], institutions: Collection[int], user: Any) -> Q:
+    """Of these few persons, those placed in the institutions (each asked of the places'
+    unique index, person first) or registered by the user."""
+    places = PersonPlace.objects.filter(person__in=ids, institution__in=institutions)
+    condition = Q(pk__in=places.values("person_id"))
     if getattr(user, "is_authenticated", False):
         condition |= Q(created_by=user)
     return condition
