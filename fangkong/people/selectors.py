@@ -163,11 +163,13 @@ def _page(way: Way, user: Any, institutions: list[int] | None) -> list[tuple[str
     """One page of (pinyin, id) matching `way` inside the user's scope, in the way's order."""
     if way.order[0] == SECOND:
         # The planner would fetch every row of the partial index; its ids come first, and so
-        # few are asked of each.
+        # few are asked of each (in a narrow scope, of their places: no person is read).
         matched = Person.objects.filter(way.condition).order_by(*way.order[1:])
         ids = list(matched.values_list("pk", flat=True)[:SECOND_READINGS_LIMIT])
-        scope = in_scope(user) if institutions is None else placed_among(ids, institutions, user)
-        page = Person.objects.filter(pk__in=ids).filter(scope).order_by("pinyin", "id")
+        if institutions is not None:
+            chosen = placed_rows(institutions, user, Q(person__in=ids), Q(pk__in=ids), ("pinyin",))
+            return list(chosen)
+        page = Person.objects.filter(pk__in=ids).filter(in_scope(user)).order_by("pinyin", "id")
         return list(page.values_list("pinyin", "pk")[:SEARCH_LIMIT])
     if institutions is not None and way.prefix is not None:
         key, text = way.prefix
@@ -185,11 +187,21 @@ def placed_page(
     index order, as rows ending with (pinyin, id): each institution's range of its index
     (institution, key, …), their union sorted (one query)."""
     columns = ("initials", "pinyin") if key == "initials" else ("pinyin",)
-    prefix = {f"{key}__startswith": text}
-    places = PersonPlace.objects.filter(institution__in=institutions, **prefix)
-    rows = places.order_by().values_list(*columns, "person_id")
+    prefix = Q(**{f"{key}__startswith": text})
+    return placed_rows(institutions, user, prefix, prefix, columns)
+
+
+def placed_rows(
+    institutions: Collection[int], user: Any, places: Q, persons: Q, columns: tuple[str, ...]
+) -> QuerySet[Any, tuple[Any, ...]]:
+    """The first page, by `columns` then id, of the places in these institutions that meet
+    `places`, with the persons the user registered who meet `persons` (the same condition,
+    said of a person), as rows of `columns` and the person's id; each person once. The
+    places' keys are read from their indexes alone."""
+    placed = PersonPlace.objects.filter(places, institution__in=institutions)
+    rows = placed.order_by().values_list(*columns, "person_id")
     if getattr(user, "is_authenticated", False):
-        mine = Person.objects.filter(created_by=user, **prefix)
+        mine = Person.objects.filter(persons, created_by=user)
         rows = rows.union(mine.order_by().values_list(*columns, "pk"))
     else:
         rows = rows.distinct()
@@ -206,16 +218,6 @@ def placed_in(institutions: Collection[int], *, user: Any) -> Q:
         mine = Person.objects.filter(created_by=user).order_by().values_list("pk", flat=True)
         ids = ids.union(mine)
     return Q(pk__in=ids)
-
-
-def placed_among(ids: Collection[int], institutions: Collection[int], user: Any) -> Q:
-    """Of these few persons, those placed in the institutions (each asked of the places'
-    unique index, person first) or registered by the user."""
-    places = PersonPlace.objects.filter(person__in=ids, institution__in=institutions)
-    condition = Q(pk__in=places.values("person_id"))
-    if getattr(user, "is_authenticated", False):
-        condition |= Q(created_by=user)
-    return condition
 
 
 def _search_ways(q: str) -> list[Way]:
