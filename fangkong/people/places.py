@@ -38,5 +38,6 @@ def places_record(*, institution_id: int, person_ids: Iterable[int]) -> None:
 
 def places_rekey(*, person: Person) -> None:
     """Give the person's places their keys as they are now: a write that changes a person's
-    name (and so `pinyin` and `initials`) calls this in its transaction."""
+    name (and so `pinyin` and `initials`) calls this in its transaction. (A migration that
+    recomputes every person's keys, as 0006 and 0007 did, updates the places in SQL too.)"""
     PersonPlace.objects.filter(person=person).update(pinyin=person.pinyin, initials=person.initials)
