@@ -9,7 +9,7 @@ import functools
 import operator
 import re
 from collections.abc import Collection
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -18,14 +18,22 @@ from django.utils import timezone
 from fangkong.core.scoping import Scope, scope_of, visible
 from fangkong.institutions.models import Institution
 from fangkong.people.identity import normalise_phone, phone_hash_of, pinyin_keys
-from fangkong.people.models import Employment, Person, Registration, Stay, StayRole, Visit
+from fangkong.people.models import (
+    Employment,
+    Person,
+    PersonPlace,
+    Registration,
+    Stay,
+    StayRole,
+    Visit,
+)
 
 SEARCH_LIMIT = 50
 # A way of searching by a surname's second reading: its ids first, from a partial index; at
 # most this many (in that index's order) are then checked against the scope.
 SECOND = "second reading"
 SECOND_READINGS_LIMIT = 1000
-# A scope of at most this many institutions is searched through its persons' ids.
+# A scope of at most this many institutions is searched through its places (`PersonPlace`).
 FEW_INSTITUTIONS = 100
 
 
@@ -124,75 +132,117 @@ def person_search(*, user: Any, q: str) -> list[Person]:
     full phone number (by its keyed hash); at most `SEARCH_LIMIT`, by pinyin.
 
     Each way of matching is its own query for one page of ids, in the order of its index, then
-    the page's persons are read at once. How the scope is asked depends on its size: a narrow
-    one (at most `FEW_INSTITUTIONS`: an operator's, a county's) lists its persons' ids first,
-    read from indexes alone, and the matches are joined to them; a wide one (a province, the
-    whole country) is asked of each match in index order (`in_scope`), which stops at the page
-    (bench/people_search.py).
+    the page's persons are read at once. How the scope is asked depends on its size: in a
+    narrow one (at most `FEW_INSTITUTIONS`: an operator's, a county's) a prefix is a range of
+    each institution's places (`PersonPlace`), with the persons the user registered; a wide
+    one (a province, the whole country) is asked of each match in index order (`in_scope`),
+    which stops at the page (bench/people_search.py).
     """
     q = "".join(q.split())
     if not q:
         return []
-    scope = search_scope(user)
+    institutions = few_institutions(scope_of(user))
     keys: set[tuple[str, int]] = set()
-    for way, order in _search_ways(q):
-        condition = scope
-        if order[0] == SECOND:
-            # The planner would fetch every row of the partial index; its ids come first, and
-            # so few are asked of each (rather than listing a narrow scope's persons again).
-            ids = Person.objects.filter(way).order_by(*order[1:]).values_list("pk", flat=True)
-            way, order = Q(pk__in=list(ids[:SECOND_READINGS_LIMIT])), ("pinyin", "id")
-            condition = in_scope(user)
-        page = Person.objects.filter(way).filter(condition).order_by(*order)
-        keys.update(page.values_list("pinyin", "pk")[:SEARCH_LIMIT])
+    for way in _search_ways(q):
+        keys.update(_page(way, user, institutions))
     chosen = [pk for _pinyin, pk in sorted(keys)[:SEARCH_LIMIT]]
     persons = Person.objects.in_bulk(chosen)
     return [persons[pk] for pk in chosen]
 
 
-def search_scope(user: Any) -> Q:
-    """The scope as a search asks it: a narrow one as its persons' ids, a wide one per match."""
-    institutions = few_institutions(scope_of(user))
-    if institutions is None:
-        return in_scope(user)
-    return Q(pk__in=person_ids_in(institutions, user=user))
+class Way(NamedTuple):
+    """A way of matching: its condition on persons, the order of its index, and for a prefix
+    of a key (`initials`, `pinyin`) the key and the prefix, which places can match too."""
+
+    condition: Q
+    order: tuple[str, ...]
+    prefix: tuple[str, str] | None = None
 
 
-def person_ids_in(institutions: Collection[int], *, user: Any) -> QuerySet[Any]:
-    """The ids of the persons registered in, staying in, visiting or working in these
-    institutions, or registered by the user, as one query (each part read from an index)."""
-    registered = Person.objects.filter(created_in__in=institutions)
-    parts: list[QuerySet[Any]] = [model.objects.filter(institution__in=institutions).order_by()
-             .values_list(f"{key}_id", flat=True) for model, key in PRESENCES]  # fmt: skip
+def _page(way: Way, user: Any, institutions: list[int] | None) -> list[tuple[str, int]]:
+    """One page of (pinyin, id) matching `way` inside the user's scope, in the way's order."""
+    if way.order[0] == SECOND:
+        # The planner would fetch every row of the partial index; its ids come first, and so
+        # few are asked of each (in a narrow scope, of their places: no person is read).
+        matched = Person.objects.filter(way.condition).order_by(*way.order[1:])
+        ids = list(matched.values_list("pk", flat=True)[:SECOND_READINGS_LIMIT])
+        if institutions is not None:
+            chosen = placed_rows(institutions, user, Q(person__in=ids), Q(pk__in=ids), ("pinyin",))
+            return list(chosen)
+        page = Person.objects.filter(pk__in=ids).filter(in_scope(user)).order_by("pinyin", "id")
+        return list(page.values_list("pinyin", "pk")[:SEARCH_LIMIT])
+    if institutions is not None and way.prefix is not None:
+        key, text = way.prefix
+        return [row[-2:] for row in placed_page(institutions, user=user, key=key, text=text)]
+    scope = in_scope(user) if institutions is None else placed_in(institutions, user=user)
+    page = Person.objects.filter(way.condition).filter(scope).order_by(*way.order)
+    return list(page.values_list("pinyin", "pk")[:SEARCH_LIMIT])
+
+
+def placed_page(
+    institutions: Collection[int], *, user: Any, key: str, text: str
+) -> QuerySet[Any, tuple[Any, ...]]:
+    """The first page of the persons whose `key` ("initials" or "pinyin") starts with `text`
+    among the places in these institutions and the persons the user registered, in the key's
+    index order, as rows ending with (pinyin, id): each institution's range of its index
+    (institution, key, …), their union sorted (one query)."""
+    columns = ("initials", "pinyin") if key == "initials" else ("pinyin",)
+    prefix = Q(**{f"{key}__startswith": text})
+    return placed_rows(institutions, user, prefix, prefix, columns)
+
+
+def placed_rows(
+    institutions: Collection[int], user: Any, places: Q, persons: Q, columns: tuple[str, ...]
+) -> QuerySet[Any, tuple[Any, ...]]:
+    """The first page, by `columns` then id, of the places in these institutions that meet
+    `places`, with the persons the user registered who meet `persons` (the same condition,
+    said of a person), as rows of `columns` and the person's id; each person once. The
+    places' keys are read from their indexes alone."""
+    placed = PersonPlace.objects.filter(places, institution__in=institutions)
+    rows = placed.order_by().values_list(*columns, "person_id")
+    if getattr(user, "is_authenticated", False):
+        mine = Person.objects.filter(persons, created_by=user)
+        rows = rows.union(mine.order_by().values_list(*columns, "pk"))
+    else:
+        rows = rows.distinct()
+    return rows.order_by(*columns, "person_id")[:SEARCH_LIMIT]
+
+
+def placed_in(institutions: Collection[int], *, user: Any) -> Q:
+    """A narrow scope as the ids of the persons placed in its institutions, or registered by
+    the user: one range of the places' index per institution, read from the index alone,
+    which the planner joins to the matches."""
+    places = PersonPlace.objects.filter(institution__in=institutions).order_by()
+    ids = places.values_list("person_id", flat=True)
     if getattr(user, "is_authenticated", False):
         mine = Person.objects.filter(created_by=user).order_by().values_list("pk", flat=True)
-        parts.append(mine)
-    return registered.order_by().values_list("pk", flat=True).union(*parts).order_by()
+        ids = ids.union(mine)
+    return Q(pk__in=ids)
 
 
-def _search_ways(q: str) -> list[tuple[Q, tuple[str, ...]]]:
-    """The conditions a query matches by, each with the order its index gives."""
-    ways: list[tuple[Q, tuple[str, ...]]] = []
+def _search_ways(q: str) -> list[Way]:
+    """The ways a query matches by, each with the order its index gives."""
+    ways: list[Way] = []
     text = q.lower()
     if text.isascii() and text.isalpha():
         ways += [
-            (Q(initials__startswith=text), ("initials", "pinyin", "id")),
-            (Q(pinyin__startswith=text), ("pinyin", "id")),
+            Way(Q(initials__startswith=text), ("initials", "pinyin", "id"), ("initials", text)),
+            Way(Q(pinyin__startswith=text), ("pinyin", "id"), ("pinyin", text)),
             # A surname's second reading follows a space, on the few rows that have one
             # (a partial index of its own each).
-            (
+            Way(
                 Q(initials__contains=" ") & Q(initials__contains=f" {text}"),
                 (SECOND, "initials", "pinyin", "id"),
             ),
-            (Q(pinyin__contains=" ") & Q(pinyin__contains=f" {text}"), (SECOND, "pinyin", "id")),
+            Way(Q(pinyin__contains=" ") & Q(pinyin__contains=f" {text}"), (SECOND, "pinyin", "id")),
         ]
     elif not q.lstrip("+").isdigit():  # a number is looked for as a number only
-        ways.append((Q(name__icontains=q), ("pinyin", "id")))
+        ways.append(Way(Q(name__icontains=q), ("pinyin", "id")))
     if len(q) == 4 and (q[:3].isdigit() and (q[3].isdigit() or q[3] in "xX")):
-        ways.append((Q(id_last4=q.upper()), ("pinyin", "id")))
+        ways.append(Way(Q(id_last4=q.upper()), ("pinyin", "id")))
     phone = normalise_phone(q)
     if len(phone) >= 7 and phone == q.lstrip("+"):
-        ways.append((Q(phone_hash=phone_hash_of(phone)), ("pinyin", "id")))
+        ways.append(Way(Q(phone_hash=phone_hash_of(phone)), ("pinyin", "id")))
     return ways
 
 

@@ -32,6 +32,7 @@ from fangkong.people.models import (
     StayRole,
     Visit,
 )
+from fangkong.people.places import places_record
 
 RECORDERS = {"admin", "officer", "operator"}  # register persons, stays and visits
 REVEALERS = {"officer", "operator"}  # see a full number of a person in their scope
@@ -129,6 +130,8 @@ def person_register(
         if raced is None:
             raise
         return _known(actor, raced)
+    if home is not None:
+        places_record(institution_id=home.pk, person_ids=[person.pk])
     audit_record(
         actor=actor, action="person.create", target=person,
         after={"name": name, "document_type": document_type, "id_number": person.id_number_masked,
@@ -243,6 +246,7 @@ def stay_create(
             person=person, institution=institution, role=stay.job, on_site=True, start=start,
             end=end, stay=stay, created_by=_user(actor),
         )  # fmt: skip
+    places_record(institution_id=institution.pk, person_ids=[person.pk])
     place = _place(actor, institution)
     audit_record(
         actor=actor, action="stay.create", target=stay,
@@ -323,6 +327,7 @@ def visit_create(
         check_out=check_out, temperature=temperature, came_from=came_from.strip(),
         test_proof=test_proof.strip(), exception_reason=reason, created_by=_user(actor),
     )  # fmt: skip
+    places_record(institution_id=institution.pk, person_ids=[visitor.pk])
     place = _place(actor, institution)
     audit_record(
         actor=actor, action="visit.exception" if reason else "visit.create", target=visit,

@@ -13,6 +13,7 @@ from fangkong.core.errors import field_error
 from fangkong.core.exceptions import Forbidden, Overlap
 from fangkong.institutions.models import Institution
 from fangkong.people.models import MAX_SHIFT_DAYS, Employment, Person, Shift, Stay
+from fangkong.people.places import places_record
 from fangkong.people.services import _moment, _place, _user, may_record
 
 
@@ -71,6 +72,7 @@ def employment_create(
         raise Overlap(
             _("Another employment of this person was recorded at the same moment."), field="start"
         ) from exc
+    places_record(institution_id=institution.pk, person_ids=[person.pk])
     audit_record(
         actor=actor, action="employment.create", target=employment,
         after={"person": person.id_number_masked, "role": employment.role, "on_site": on_site,

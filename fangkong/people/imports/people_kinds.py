@@ -38,6 +38,7 @@ from fangkong.people.models import (
     StayRole,
     Visit,
 )
+from fangkong.people.places import places_record
 
 NAME = Column("name", "姓名", "Name", required=True, aliases=("老人姓名", "人员姓名", "访客姓名"))
 DOCUMENT_TYPE = Column("document_type", "证件类型", "Document type")
@@ -213,6 +214,12 @@ def _copy_persons(values: list[PersonValue], context: Context, created: dict[str
         created[value.digest] = pk
 
 
+def _place(persons: Iterable[PersonValue], context: Context) -> None:
+    """The rows' persons lie in the importing institution (those it registers too)."""
+    ids = [p.pk for p in persons if p.pk is not None]
+    places_record(institution_id=context.institution.pk, person_ids=ids)
+
+
 def _moment(row: Row, checked: Checked, column: Column, *, timed: bool = False) -> Any:
     try:
         return moment_of(row.cells.get(column.key), day_only=not timed)
@@ -365,6 +372,7 @@ class StayKind(ImportKind):
     def write(self, rows: list[Checked], context: Context) -> int:
         values: list[StayValue] = [c.value for c in rows]
         register_new([v.person for v in values], context)
+        _place([v.person for v in values], context)
         if connection.vendor == "postgresql":
             user, where, at = _user(context.actor), context.institution.pk, timezone.now()
             by = user.pk if user else None
@@ -652,6 +660,7 @@ class VisitKind(ImportKind):
     def write(self, rows: list[Checked], context: Context) -> int:
         values: list[VisitValue] = [c.value for c in rows]
         register_new([v.person for v in values], context)
+        _place([v.person for v in values], context)
         visits = [
             Visit(
                 visitor_id=v.person.pk or 0,
