@@ -303,6 +303,8 @@ def _read(record: FileImport, kind: ImportKind, table: Table, tally: Tally, *, w
         tally.refuse_file(
             Problem(None, None, "no_rows", _("The file has no rows under its header."))
         )
+    elif writing and not tally.count:
+        kind.finish(context)  # still inside the write's transaction
 
 
 def _record(pk: int) -> FileImport | None:
