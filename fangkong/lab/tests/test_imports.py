@@ -232,3 +232,36 @@ def test_two_imports_into_one_slice_in_opposite_hour_orders_both_finish(
     assert [FileImport.objects.get(pk=r.pk).status for r in records] == ["done", "done"]
     hours = LabCampaignHour.objects.filter(name="第一轮", shard=one.pk % PROGRESS_SHARDS)
     assert sorted((h.hour.hour, h.tested) for h in hours) == [(1, 2), (2, 2), (3, 2)]  # UTC
+
+
+def test_the_dry_run_waits_for_no_campaign_hour(transactional_db, world, people, monkeypatch):
+    """On PostgreSQL, a check tries each row and undoes it without touching the campaign's
+    hours: it finishes while another write holds them (the grid, a file being imported)."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer: two writes never run at once")
+    monkeypatch.setattr(imports, "_enqueue", lambda step, pk: None)  # the test is the worker
+    first, second = (people.stay(f"己{n}", HOME, "2021-10-01T09:00:00+08:00") for n in range(2))
+    (lab_round,) = open_round("第一轮", institution_code=HOME)
+    at = moment("2021-10-20T09:10:00+08:00")
+    services.result_record(
+        actor=SYSTEM, lab_round=lab_round, person=first, sampled_at=at, result="negative"
+    )
+    other = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        other.set_autocommit(False)
+        with other.cursor() as cursor:
+            cursor.execute(f"SELECT id FROM {LabCampaignHour._meta.db_table} FOR UPDATE")  # noqa: S608
+            assert cursor.fetchall()
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '3s'")  # rather than wait for the other's end
+        record = checked(
+            world, HOME, csv_file([("第一轮", second, "2021-10-20 09:30", "阴性", "")])
+        )
+    finally:
+        other.rollback()
+        other.close()
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = 0")
+    assert (record.new_rows, record.known_rows) == (1, 0)
