@@ -2,11 +2,18 @@
 
 A row names a round of the importing institution by its name, a person by their document
 number (they must be recorded already: as a resident, staff member or visitor), when the
-sample was taken and its result. Each row is recorded through `services.result_record`, which
-also decides what a row may be (no sample in the future or before the round; a person not
-expected in the round needs a reason): the check tries every row in a savepoint it undoes,
-so the dry run refuses exactly what the write would. A result already recorded with the same
-sample time, result and laboratory is known, so a file imported twice adds nothing.
+sample was taken and its result. The services decide what a row may be (no sample in the
+future or before the round; a person not expected in the round needs a reason): the check tries
+every row through `services.result_record` in a savepoint it undoes, so the dry run refuses
+exactly what the write would. A result already recorded with the same sample time, result and
+laboratory is known, so a file imported twice adds nothing.
+
+The write records a chunk's rows round by round (in id order) through
+`services.results_record_many`, each round recounted once per chunk. The campaign's hours
+(rows shared by every round of a name) are not changed as each round is recounted: their
+differences are added up over the file and applied once, in (name, shard, hour) order, just
+before the import commits (`finish`), so that two imports, or an import and the grid, never
+hold them waiting on each other. A trial of the dry run collects them and drops them.
 """
 
 import datetime
@@ -163,16 +170,33 @@ class ResultKind(ImportKind):
             checked.refuse_error(column, error)
 
     def _record(self, value: ResultValue, context: Context) -> None:
+        """Try a row: its campaign's hours are collected and dropped, never locked."""
         services.result_record(
             actor=context.actor, lab_round=value.lab_round, person=value.person,
             sampled_at=value.sampled_at, result=value.result, laboratory=value.laboratory,
-            reason=value.reason or None,
+            reason=value.reason or None, hours_into={},
         )  # fmt: skip
 
     def write(self, rows: list[Checked], context: Context) -> int:
+        """Record the chunk round by round, in the rounds' id order; the campaign's hours moved
+        are kept in `context.state` for `finish`."""
+        moved: services.CampaignHours = context.state.setdefault("campaign_hours", {})
+        by_round: dict[int, list[Checked]] = {}
         for row in rows:
-            self._record(row.value, context)
+            by_round.setdefault(row.value.lab_round.pk, []).append(row)
+        for round_id in sorted(by_round):
+            values: list[ResultValue] = [row.value for row in by_round[round_id]]
+            services.results_record_many(
+                actor=context.actor, lab_round=values[0].lab_round,
+                entries=[_entry(value) for value in values],
+                persons={value.person.pk: value.person for value in values},
+                rows=[row.number for row in by_round[round_id]], hours_into=moved,
+            )  # fmt: skip
         return len(rows)
+
+    def finish(self, context: Context) -> None:
+        """Move the campaign's hours by what the whole file changed, once, in order."""
+        services.campaign_hours_apply(moved=context.state.get("campaign_hours", {}))
 
     def preview(self, value: ResultValue) -> list[str]:
         from django.utils import timezone
@@ -182,6 +206,13 @@ class ResultKind(ImportKind):
             timezone.localtime(value.sampled_at).strftime("%Y-%m-%d %H:%M"),
             str(LabOutcome(value.result).label),
         ]  # fmt: skip
+
+
+def _entry(value: ResultValue) -> services.ResultEntry:
+    return services.ResultEntry(
+        person_id=value.person.pk, sampled_at=value.sampled_at, result=value.result,
+        laboratory=value.laboratory, reason=value.reason or None,
+    )  # fmt: skip
 
 
 FIELD_COLUMNS = {"sampled_at": SAMPLED_AT.key, "result": RESULT.key, "reason": REASON.key}

@@ -39,6 +39,8 @@ from fangkong.regions.models import Region
 ROUND_MAKERS = {"admin", "officer", "operator"}  # open rounds (operators: their institution)
 RESULT_RECORDERS = {"admin", "officer", "operator"}  # record results, excuse persons
 OVERLAP_LIST = 5  # institutions named in a refusal
+# How a recount moves the campaign's hours: (name, shard, hour) to the difference in tested.
+CampaignHours = dict[tuple[str, int, datetime.datetime], int]
 
 
 def _covers(actor: Any, roles: set[str], institution: Institution) -> bool:
@@ -262,11 +264,13 @@ def result_record(
     laboratory: str = "",
     reason: str | None = None,
     method: str = "",
+    hours_into: CampaignHours | None = None,
 ) -> Recorded:
     """Record (or replace) a person's result in the round.
 
     A person not expected in the round needs a `reason` (they are added); the sample time lies
     between the round's start and now. A first positive alerts the bureau once (`alerts`).
+    `hours_into` collects the campaign's hours moved instead of changing them (`round_recount`).
     """
     entry = ResultEntry(person.pk, sampled_at, result, method, laboratory, reason)
     _lock(lab_round)
@@ -276,7 +280,7 @@ def result_record(
     if problems:
         raise _refusal(problems)
     recorded = _write(actor, lab_round, person, entry, expected, previous)
-    round_recount(lab_round)
+    round_recount(lab_round, hours_into=hours_into)
     return recorded
 
 
@@ -286,14 +290,24 @@ def _lock(lab_round: LabRound) -> None:
     LabRound.objects.select_for_update().filter(pk=lab_round.pk).values_list("pk").first()
 
 
-def round_recount(lab_round: LabRound) -> None:
-    """Recount the round's persons from its rows, into its fields and onto `lab_round`."""
+def round_recount(lab_round: LabRound, *, hours_into: CampaignHours | None = None) -> None:
+    """Recount the round's persons from its rows, into its fields and onto `lab_round`.
+
+    The campaign's hours move at once by the difference of the round's, unless `hours_into` is
+    given: then the difference is added into it, for the caller to apply once
+    (`campaign_hours_apply`, before its transaction commits) or to drop (a trial undone).
+    """
     rows = LabRound.objects.filter(pk=lab_round.pk)
     rows.update(**counts_from_rows())
     counts = rows.values("n_expected", "n_tested", "n_done", "n_positive").get()
     for name, value in counts.items():
         setattr(lab_round, name, value)
-    _recount_hours(lab_round)
+    moved = _recount_hours(lab_round)
+    if hours_into is None:
+        _campaign_hours_move(moved)
+        return
+    for key, n in moved.items():
+        hours_into[key] = hours_into.get(key, 0) + n
 
 
 def tested_by_hour(results: Any) -> Any:
@@ -305,26 +319,45 @@ def tested_by_hour(results: Any) -> Any:
     return finals.order_by().annotate(hour=hour).values("hour").annotate(n=Count("pk"))
 
 
-def _recount_hours(lab_round: LabRound) -> None:
-    """Recount the round's tested persons by hour, and move its campaign's hours by the
-    difference (in hour order, so that two rounds' writes never wait on each other in turn)."""
+def _recount_hours(lab_round: LabRound) -> CampaignHours:
+    """Recount the round's tested persons by hour; return how its campaign's hours move."""
     kept = LabRoundHour.objects.filter(round=lab_round)
     old = dict(kept.values_list("hour", "tested"))
     new = {row["hour"]: row["n"] for row in tested_by_hour(lab_round.results.all())}
     moved = {hour: new.get(hour, 0) - old.get(hour, 0) for hour in old.keys() | new.keys()}
-    moved = {hour: n for hour, n in sorted(moved.items()) if n}
+    moved = {hour: n for hour, n in moved.items() if n}
     if not moved:
-        return
+        return {}
     kept.delete()
     LabRoundHour.objects.bulk_create(
         LabRoundHour(round=lab_round, hour=hour, tested=n) for hour, n in new.items()
     )
-    slice_ = {"name": lab_round.name, "shard": lab_round.pk % PROGRESS_SHARDS}
+    shard = lab_round.pk % PROGRESS_SHARDS
+    return {(lab_round.name, shard, hour): n for hour, n in moved.items()}
+
+
+@transaction.atomic
+def campaign_hours_apply(*, moved: CampaignHours) -> None:
+    """Move the campaign's hours by differences collected from recounts (`hours_into`), once,
+    as a file's import does before it commits."""
+    _campaign_hours_move(moved)
+
+
+def _campaign_hours_move(moved: CampaignHours) -> None:
+    """Change the campaign's hours by `moved`, each row taken in (name, shard, hour) order: two
+    writes that lock rows of the same slice then never each wait for the other."""
+    changes = sorted((key, n) for key, n in moved.items() if n)
+    if not changes:
+        return
     LabCampaignHour.objects.bulk_create(
-        [LabCampaignHour(**slice_, hour=hour, tested=0) for hour in moved], ignore_conflicts=True
-    )
-    for hour, n in moved.items():
-        LabCampaignHour.objects.filter(**slice_, hour=hour).update(tested=F("tested") + n)
+        [LabCampaignHour(name=name, shard=shard, hour=hour, tested=0)
+         for (name, shard, hour), _n in changes],
+        ignore_conflicts=True,
+    )  # fmt: skip
+    for (name, shard, hour), n in changes:
+        LabCampaignHour.objects.filter(name=name, shard=shard, hour=hour).update(
+            tested=F("tested") + n
+        )
 
 
 def _write(
@@ -414,11 +447,14 @@ def results_record_many(
     entries: Sequence[ResultEntry],
     persons: Mapping[int, Person],
     rows: Sequence[int] | None = None,
+    hours_into: CampaignHours | None = None,
 ) -> list[Recorded]:
-    """Record (or replace) the results of many persons at once: all, or none.
+    """Record (or replace) the results of many persons at once: all, or none; the round is
+    recounted once.
 
     `persons` holds those of the entries' persons the actor may see; any other is refused. A
-    refusal lists every problem of every row (`results_refusal`).
+    refusal lists every problem of every row (`results_refusal`). `hours_into` collects the
+    campaign's hours moved instead of changing them (`round_recount`).
     """
     ids = [entry.person_id for entry in entries]
     _lock(lab_round)
@@ -436,7 +472,7 @@ def results_record_many(
                previous.get(e.person_id))
         for e in entries
     ]  # fmt: skip
-    round_recount(lab_round)
+    round_recount(lab_round, hours_into=hours_into)
     return recorded
 
 

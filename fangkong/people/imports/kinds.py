@@ -101,6 +101,10 @@ class ImportKind:
         """Write the checked rows to add (neither refused nor known); return how many."""
         raise NotImplementedError
 
+    def finish(self, context: Context) -> None:
+        """Called once the last chunk is written, before the write's transaction commits: what
+        the kind gathered over the file's chunks (in `context.state`) is applied here."""
+
     def preview(self, value: Any) -> list[str]:
         """The row as shown before importing, in the columns' order (numbers masked)."""
         raise NotImplementedError

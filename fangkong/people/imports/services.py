@@ -6,7 +6,8 @@
    column, and counts the rows to add and those already recorded. Nothing is written.
 3. `import_confirm` queues the write; `import_write` (in the worker) checks every row again
    (the database may have changed) and writes in one transaction: one problem, and nothing
-   of the file is written.
+   of the file is written. After the last chunk, the kind's `finish` applies what it gathered
+   over the chunks (lab: the campaign's hours), still inside that transaction.
 4. `imports_expire` (a command, and the reminders' loop) removes the file of a check nobody
    confirmed within `FANGKONG_IMPORT_KEEP_HOURS` and marks the import expired.
 
@@ -303,6 +304,8 @@ def _read(record: FileImport, kind: ImportKind, table: Table, tally: Tally, *, w
         tally.refuse_file(
             Problem(None, None, "no_rows", _("The file has no rows under its header."))
         )
+    elif writing and not tally.count:
+        kind.finish(context)  # still inside the write's transaction
 
 
 def _record(pk: int) -> FileImport | None:
