@@ -312,6 +312,37 @@ def test_the_gate_api_offers_the_candidates_and_links_one(world, zhang):
     assert body["visited_candidates"] == []
 
 
+def test_a_decided_check_in_answers_decided_whatever_resident_is_chosen(world, zhang):
+    _client, _status, check_in = _waiting(world, "张三")
+    api = world.api("operator")
+    url = f"/api/v1/self-check-ins/{check_in.pk}/confirm"
+    assert post(api, url, {"visited_person_id": zhang.pk}).status_code == 200
+    again = post(api, url, {"visited_person_id": zhang.pk})
+    assert (again.status_code, again.json()["field"], again.json()["code"]) == (
+        400, "status", "decided")  # fmt: skip
+    page = world.client("operator").post(f"/people/checkins/{check_in.pk}/confirm/",
+                                         {"visited_person_id": str(zhang.pk)})  # fmt: skip
+    assert page.status_code == 400
+    assert "该登记已处理过" in page.content.decode()
+    assert "请从列出的老人中选择" not in page.content.decode()
+    assert Visit.objects.count() == 1
+
+
+def test_a_user_who_may_not_record_is_refused_before_the_resident_is_looked_at(world, zhang):
+    from fangkong.accounts.models import Role
+    from fangkong.conftest import make_user
+    from fangkong.core.exceptions import Forbidden
+    from fangkong.people.checkin import checkin_confirm
+
+    liaison = make_user("liaison", Role.LIAISON, world.regions["152921"])
+    _client, _status, check_in = _waiting(world, "张三")
+    for chosen in (zhang.pk, zhang.pk + 1000):
+        with pytest.raises(Forbidden):
+            checkin_confirm(actor=liaison, check_in=check_in, visited_person_id=chosen)
+    check_in.refresh_from_db()
+    assert check_in.status == "pending" and not Visit.objects.exists()
+
+
 def test_a_resident_admitted_after_the_check_in_is_not_offered(world):
     _client, _status, check_in = _waiting(world, "赵七")
     late = person_register(actor=SYSTEM, name="赵七", id_number=ric_number(sequence="079")).person
