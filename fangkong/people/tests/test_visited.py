@@ -4,6 +4,7 @@ visitor never sees matched), shown on the resident's page, read in a window by o
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -210,6 +211,55 @@ def test_the_visit_form_names_the_refusal_on_its_field(world, zhang):
     assert response.status_code == 400
     assert 'id="visit-visited_person_id_error"' in response.content.decode()
     assert not Visit.objects.exists()
+
+
+def _form_visit(world, check_in: str, visited: int) -> Any:
+    data = {
+        "visit-name": "王五",
+        "visit-document_type": "ric",
+        "visit-id_number": VISITOR,
+        "visit-check_in": check_in,
+        "visit-visited_person_id": str(visited),
+    }
+    return world.client("operator").post(f"/people/institutions/{HOME}/visits/", data)
+
+
+def test_the_visit_form_links_a_resident_present_at_check_in_who_has_left_since(world):
+    gone = person_register(actor=SYSTEM, name="钱老", id_number=ric_number(sequence="057")).person
+    stay_create(actor=SYSTEM, institution=world.institutions[HOME], person=gone, role="resident",
+                start=moment("2021-09-01T09:00:00+08:00"),
+                end=moment("2021-10-20T09:00:00+08:00"))  # fmt: skip
+    page = world.client("operator").get(f"/people/institutions/{HOME}/").content.decode()
+    assert f'value="{gone.pk}"' not in page[page.index('id="add-visit"') :]  # not there now
+    response = _form_visit(world, "2021-10-10T10:00", gone.pk)
+    assert response.status_code == 302
+    assert Visit.objects.get().visited == gone
+
+
+def test_the_visit_form_names_a_person_not_resident_at_check_in_on_its_field(world, zhang):
+    cook = person_register(actor=SYSTEM, name="赵厨", id_number=ric_number(sequence="055")).person
+    stay_create(actor=SYSTEM, institution=world.institutions[HOME], person=cook, role="staff",
+                start=moment("2021-09-01T08:00:00+08:00"))  # fmt: skip
+    response = _form_visit(world, "2021-10-10T10:00", cook.pk)
+    assert response.status_code == 400
+    page = response.content.decode()
+    error = page[page.index('id="visit-visited_person_id_error"') :][:300]
+    assert "赵厨不是阿拉善左旗社会福利中心的在院老人" in error
+    assert "有效选项" not in page and "valid choice" not in page  # not the generic refusal
+    assert not Visit.objects.exists()
+
+
+def test_the_visit_form_shown_again_offers_the_residents_at_its_check_in(world, zhang):
+    gone = person_register(actor=SYSTEM, name="钱老", id_number=ric_number(sequence="057")).person
+    stay_create(actor=SYSTEM, institution=world.institutions[HOME], person=gone, role="resident",
+                start=moment("2021-09-01T09:00:00+08:00"),
+                end=moment("2021-09-25T09:00:00+08:00"))  # fmt: skip
+    response = _form_visit(world, "2021-09-20T10:00", zhang.pk)  # 张三 came in October
+    assert response.status_code == 400
+    form = response.content.decode()
+    form = form[form.index('id="add-visit"') :]
+    assert f'value="{gone.pk}"' in form and f'value="{zhang.pk}"' not in form
+    assert "探视登记时，张三不在" in form
 
 
 # The gate ---------------------------------------------------------------------------------------
