@@ -584,7 +584,7 @@ def test_a_write_ended_as_stuck_meanwhile_keeps_nothing(world, run, confirm):
     ended: list[bool] = []
 
     def end_once(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        if not ended and Stay._meta.db_table in sql:  # the write is reading the stays
+        if not ended and Person._meta.db_table in sql:  # the write is reading its rows
             ended.append(True)
             FileImport.objects.filter(pk=record.pk).update(status=ImportStatus.REFUSED)
         return execute(sql, params, many, context)
