@@ -46,6 +46,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "import.confirm": _("Import confirmed"),
     "import.write": _("Imported rows written"),
     "import.expire": _("Unconfirmed import expired, its file removed"),
+    "import.stall": _("Import stuck unfinished ended, nothing written, its file removed"),
     # Testing rounds (lab)
     "lab_round.create": _("Testing round opened"),
     "lab_result.record": _("Test result recorded"),

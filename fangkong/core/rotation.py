@@ -9,7 +9,9 @@ Running it again finds nothing left to do.
 
 Files encrypted at rest (`fangkong.core.sealed_file`) are kept by the apps above; each
 registers how to move its files (`register_files`, from its `AppConfig.ready`), and the
-rotation runs them after the columns.
+rotation runs them after the columns. A file the app no longer keeps, or one that is not sealed
+(written before files were, or still being received), is skipped and counted, never fatal: the
+rest of the rotation, the lookup hashes included, goes on.
 """
 
 from collections.abc import Callable, Iterator
@@ -22,11 +24,23 @@ from fangkong.core.crypto import DecryptionError, EncryptedTextField, needs_rota
 
 BATCH = 500
 
-# name -> a function that seals the files under the current key and returns (files, moved)
-FILE_ROTATIONS: dict[str, Callable[[], tuple[int, int]]] = {}
+
+@dataclass
+class FilesRotated:
+    """What a rotation of an app's files did: files seen, moved, and skipped as no record
+    keeps them (`unkept`) or as they are not sealed or do not open (`unsealed`)."""
+
+    files: int = 0
+    moved: int = 0
+    unkept: int = 0
+    unsealed: int = 0
 
 
-def register_files(name: str, rotate: Callable[[], tuple[int, int]]) -> None:
+# name -> a function that seals the app's files under the current key
+FILE_ROTATIONS: dict[str, Callable[[], FilesRotated]] = {}
+
+
+def register_files(name: str, rotate: Callable[[], FilesRotated]) -> None:
     """Have `fangkong keys rotate` move an app's encrypted files under the current key too."""
     FILE_ROTATIONS[name] = rotate
 

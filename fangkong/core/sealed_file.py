@@ -18,6 +18,7 @@ open while that key is still listed, and `reseal` moves them under the current o
 
 import io
 import os
+import secrets
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -222,11 +223,12 @@ def key_of(path: Path) -> tuple[str, str]:
 
 def reseal(path: Path, *, file_id: str) -> bool:
     """Seal the file again under the current key, if it is under another; return whether it
-    was. The new file replaces the old one at once (a reader holding the old one keeps it)."""
+    was. The new file replaces the old one at once (a reader holding the old one keeps it);
+    it is written under a name of its own, so two rotations at once never write into one."""
     if key_of(path) == current_key():
         return False
-    fresh = path.with_name(path.name + ".rotating")
-    descriptor = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fresh = path.with_name(f"{path.name}.{secrets.token_hex(8)}.rotating")
+    descriptor = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(descriptor, "wb") as out, opened(path, file_id=file_id) as source:
             seal_stream(iter(lambda: source.read(SEGMENT), b""), out, file_id=file_id)

@@ -240,12 +240,9 @@ def confirm_check_in(
     forbids visits, unless an officer gives an `exception_reason`), naming the resident
     visited when `visited_person_id` is one of the check-in's candidates."""
     found = checkin.checkin_get(user=request.user, pk=check_in_id)
-    visited = checkin.visited_choice(
-        user=request.user, check_in=found, pk=payload.visited_person_id
-    )
     return checkin.checkin_confirm(
         actor=request.user, check_in=found, exception_reason=payload.exception_reason,
-        visited=visited,
+        visited_person_id=payload.visited_person_id,
     )  # fmt: skip
 
 

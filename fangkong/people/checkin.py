@@ -298,12 +298,15 @@ def checkin_confirm(
     actor: Any,
     check_in: SelfCheckIn,
     exception_reason: str | None = None,
-    visited: Person | None = None,
+    visited_person_id: int | None = None,
 ) -> SelfCheckIn:
     """Let the visitor in: the person is found by their number (or registered), and the visit
     recorded at the moment they checked in, asking the entry check as any visit does (422
-    `entry_refused` during a closure, unless an officer gives an exception)."""
+    `entry_refused` during a closure, unless an officer gives an exception). The resident
+    visited, if chosen, is one of the check-in's candidates, resolved only once the actor may
+    decide and the check-in still waits (403 and `decided` come first)."""
     locked = _locked(check_in, actor)
+    visited = visited_choice(user=actor, check_in=locked, pk=visited_person_id)
     found = services.person_register(
         actor=actor, name=locked.name, id_number=locked.id_number,
         document_type=locked.document_type, phone=locked.phone,

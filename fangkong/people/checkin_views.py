@@ -144,11 +144,10 @@ def _decide(request: HttpRequest, pk: int, form: ConfirmForm | RefuseForm) -> Ht
         try:
             if isinstance(form, ConfirmForm):
                 reason = form.cleaned_data["exception_reason"] or None
-                visited = checkin.visited_choice(
-                    user=request.user, check_in=check_in, pk=form.cleaned_data["visited_person_id"]
-                )
-                checkin.checkin_confirm(actor=request.user, check_in=check_in,
-                                        exception_reason=reason, visited=visited)  # fmt: skip
+                checkin.checkin_confirm(
+                    actor=request.user, check_in=check_in, exception_reason=reason,
+                    visited_person_id=form.cleaned_data["visited_person_id"],
+                )  # fmt: skip
                 messages.success(request, _("%(name)s checked in.") % {"name": check_in.name})
             else:
                 checkin.checkin_refuse(actor=request.user, check_in=check_in,

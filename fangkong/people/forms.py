@@ -1,5 +1,5 @@
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -82,8 +82,10 @@ def _search_keys(person: Person) -> str:
 class VisitForm(PersonFields):
     """A visitor at the gate: who, whom they visit, when, temperature, where from, test proof."""
 
-    visited_person_id = forms.TypedChoiceField(
-        label=_("Resident visited"), coerce=int, empty_value=None, required=False,
+    # Any id: the residents offered are those present at the check-in typed, known only once
+    # it is cleaned; one who was not is refused by the service, naming this field.
+    visited_person_id = forms.IntegerField(
+        label=_("Resident visited"), required=False, min_value=1,
         widget=ResidentSelect, help_text=_("A resident present; leave empty if none."),
     )  # fmt: skip
     check_in = LocalMomentField(label=_("Checked in"))
@@ -99,14 +101,29 @@ class VisitForm(PersonFields):
         label=_("Exception reason (officers only)"), max_length=500, required=False
     )
 
-    def __init__(self, *args: Any, residents: Iterable[Person] = (), **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, residents: Iterable[Person] = (),
+        residents_at: Callable[[datetime.datetime], Iterable[Person]] | None = None,
+        **kwargs: Any,
+    ) -> None:  # fmt: skip
         super().__init__(*args, **kwargs)
-        residents = list(residents)
-        field = self.fields["visited_person_id"]
-        field.choices = [("", _("— nobody named —"))] + [  # type: ignore[attr-defined]
-            (p.pk, f"{p.name} · {p.id_number_masked}") for p in residents
+        self.residents_at = residents_at
+        self.offer(residents)
+
+    def offer(self, residents: Iterable[Person]) -> None:
+        """List `residents` to choose from."""
+        self.residents = {p.pk: p for p in residents}
+        widget = self.fields["visited_person_id"].widget
+        widget.choices = [("", _("— nobody named —"))] + [
+            (p.pk, f"{p.name} · {p.id_number_masked}") for p in self.residents.values()
         ]
-        field.widget.keys = {str(p.pk): _search_keys(p) for p in residents}
+        widget.keys = {str(p.pk): _search_keys(p) for p in self.residents.values()}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        if self.residents_at is not None:  # those present then, shown again too
+            self.offer(self.residents_at(cleaned.get("check_in") or timezone.now()))
+        return cleaned
 
 
 class RevealForm(forms.Form):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangkong.core.dates import parse_day
-from fangkong.core.errors import error_items
+from fangkong.core.errors import error_items, field_error
 from fangkong.core.exceptions import ApiError
 from fangkong.institutions.models import Institution
 from fangkong.institutions.selectors import institution_get
@@ -100,6 +100,21 @@ def _apply(form: Any, error: ValidationError | ApiError) -> None:
         form.add_error(field, item["message"])
 
 
+def _visited(request: HttpRequest, form: VisitForm) -> Person | None:
+    """The resident chosen: one present at the check-in, or any other person the user may see,
+    for the service to refuse naming the field as the API does."""
+    pk = form.cleaned_data["visited_person_id"]
+    if pk is None:
+        return None
+    if pk in form.residents:
+        return form.residents[pk]
+    found = selectors.persons_visible(request.user).filter(pk=pk).first()
+    if found is None:
+        shown = _("Choose one of the residents shown, or leave the visit unlinked.")
+        raise field_error(services.VISITED_FIELD, shown, "invalid_choice")
+    return found
+
+
 def _register(request: HttpRequest, form: StayForm | VisitForm) -> Person:
     data = form.cleaned_data
     found = services.person_register(
@@ -136,16 +151,19 @@ def add_stay(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def add_visit(request: HttpRequest, code: str) -> HttpResponse:
     institution = institution_get(user=request.user, code=code)
-    residents = {p.pk: p for p in selectors.residents_present(
-        user=request.user, institution=institution, at=timezone.now())}  # fmt: skip
-    form = VisitForm(request.POST, prefix="visit", residents=residents.values())
+
+    def present_at(at: datetime.datetime) -> list[Person]:
+        return list(selectors.residents_present(user=request.user, institution=institution,
+                                                at=at))  # fmt: skip
+
+    form = VisitForm(request.POST, prefix="visit", residents_at=present_at)
     if form.is_valid():
         data = form.cleaned_data
         try:
+            visited = _visited(request, form)
             person = _register(request, form)
             services.visit_create(
-                actor=request.user, institution=institution, visitor=person,
-                visited=residents.get(data["visited_person_id"] or 0),
+                actor=request.user, institution=institution, visitor=person, visited=visited,
                 check_in=data["check_in"], check_out=data["check_out"],
                 temperature=data["temperature"], came_from=data["came_from"],
                 test_proof=data["test_proof"], exception_reason=data["exception_reason"] or None,

@@ -123,3 +123,16 @@ def test_a_file_under_an_older_key_opens_and_reseal_moves_it(tmp_path):
         assert read(path) == CLEAR
     with override_settings(FANGKONG_ENCRYPTION_KEYS=old), pytest.raises(SealedFileError):
         read(path)
+
+
+def test_two_reseals_at_once_never_write_into_one_temporary_file(tmp_path):
+    old, new = key("old", 32), key("new", 32)
+    with override_settings(FANGKONG_ENCRYPTION_KEYS=old):
+        path = sealed(tmp_path)
+    other = path.with_name(path.name + ".rotating")  # another rotation's file, being written
+    other.write_bytes(b"half written")
+    with override_settings(FANGKONG_ENCRYPTION_KEYS=f"{new},{old}"):
+        assert reseal(path, file_id="a" * 32) is True
+        assert read(path) == CLEAR
+    assert other.read_bytes() == b"half written"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([path.name, other.name])

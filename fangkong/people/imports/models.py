@@ -25,6 +25,8 @@ class ImportStatus(models.TextChoices):
 
 # Statuses the page keeps following; the others are where an import stops or waits for a person.
 MOVING = {ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.WRITING}
+# Statuses whose import keeps its file; the others have let it go (`stored_as` is empty).
+KEEPS_FILE = MOVING | {ImportStatus.CHECKED}
 
 
 class FileImport(models.Model):
@@ -55,6 +57,7 @@ class FileImport(models.Model):
     created_by = actor_field(_("uploaded by"))
     created_at = models.DateTimeField(_("uploaded at"), default=now)
     confirmed_by = actor_field(_("imported by"))
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 

@@ -9,7 +9,9 @@
    of the file is written. After the last chunk, the kind's `finish` applies what it gathered
    over the chunks (lab: the campaign's hours), still inside that transaction.
 4. `imports_expire` (a command, and the reminders' loop) removes the file of a check nobody
-   confirmed within `FANGKONG_IMPORT_KEEP_HOURS` and marks the import expired.
+   confirmed within `FANGKONG_IMPORT_KEEP_HOURS` and marks the import expired; ends the imports
+   stuck that long in a moving status (their worker killed) as refused, nothing written; and
+   removes the files in the folder no import keeps, once they are an hour old.
 
 Progress (rows done of the total) is saved as the worker goes, for the page's bar. While the
 write's transaction is open, PostgreSQL hears of it through a second connection; SQLite has
@@ -26,6 +28,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -37,7 +40,7 @@ from fangkong.core.sealed_file import SealedFileError
 from fangkong.institutions.models import Institution
 from fangkong.people.imports import storage
 from fangkong.people.imports.kinds import Checked, Context, ImportKind, Problem, kind_get
-from fangkong.people.imports.models import FileImport, ImportStatus
+from fangkong.people.imports.models import KEEPS_FILE, FileImport, ImportStatus
 from fangkong.people.imports.reading import FileRefused, Table, check_size, open_table
 
 logger = logging.getLogger(__name__)
@@ -118,8 +121,8 @@ def import_confirm(*, actor: Any, record: FileImport) -> FileImport:
         raise field_error("status", _("Only a checked file without errors can be imported."),
                           "not_checked")  # fmt: skip
     locked.status, locked.rows_done = ImportStatus.WRITING, 0
-    locked.confirmed_by = _user(actor)
-    locked.save(update_fields=["status", "rows_done", "confirmed_by"])
+    locked.confirmed_by, locked.confirmed_at = _user(actor), timezone.now()
+    locked.save(update_fields=["status", "rows_done", "confirmed_by", "confirmed_at"])
     audit_record(
         actor=actor, action="import.confirm", target=locked,
         after={"kind": locked.kind, "file": locked.file_name, "rows": locked.new_rows},
@@ -143,13 +146,91 @@ def keep_hours() -> int:
 
 def imports_expire(*, now: datetime.datetime) -> int:
     """Expire the checked files nobody confirmed within `FANGKONG_IMPORT_KEEP_HOURS`: their
-    file removed, their status `expired`, each audited. Return how many expired."""
+    file removed, their status `expired`, each audited. End the imports stuck as long in a
+    moving status (`imports_unstick`) and remove the files no import keeps (`files_forget`).
+    Return how many expired or were ended."""
     before = now - datetime.timedelta(hours=keep_hours())
     waiting = FileImport.objects.filter(status=ImportStatus.CHECKED, checked_at__lt=before)
     expired = 0
     while ids := list(waiting.order_by("pk").values_list("pk", flat=True)[:EXPIRE_BATCH]):
         expired += sum(_expire_one(pk=pk, before=before, now=now) for pk in ids)
+    expired += imports_unstick(now=now)
+    files_forget(now=now)
     return expired
+
+
+def _stuck(before: datetime.datetime) -> Q:
+    """Imports in a moving status since before `before`: queued or checked from their upload,
+    written from their confirmation (from their check, for a write confirmed before that
+    moment was kept)."""
+    return (
+        Q(status__in=[ImportStatus.QUEUED, ImportStatus.CHECKING], created_at__lt=before)
+        | Q(status=ImportStatus.WRITING, confirmed_at__lt=before)
+        | Q(status=ImportStatus.WRITING, confirmed_at=None, checked_at__lt=before)
+    )
+
+
+STUCK_MESSAGE = _(
+    "The check or the write of this file did not finish within %(hours)d hours: nothing was "
+    "imported and the file was removed. Upload it again to import it."
+)
+
+
+def imports_unstick(*, now: datetime.datetime) -> int:
+    """End the imports whose check or write did not finish within `FANGKONG_IMPORT_KEEP_HOURS`
+    (their worker was stopped): refused, nothing written, their file removed, each audited."""
+    before = now - datetime.timedelta(hours=keep_hours())
+    stuck = FileImport.objects.filter(_stuck(before))
+    ended = 0
+    while ids := list(stuck.order_by("pk").values_list("pk", flat=True)[:EXPIRE_BATCH]):
+        ended += sum(_unstick_one(pk=pk, before=before, now=now) for pk in ids)
+    return ended
+
+
+@transaction.atomic
+def _unstick_one(*, pk: int, before: datetime.datetime, now: datetime.datetime) -> bool:
+    locked = (
+        FileImport.objects.select_for_update()
+        .select_related("institution__region")
+        .filter(_stuck(before), pk=pk)
+        .first()
+    )
+    if locked is None:  # finished meanwhile
+        return False
+    problem = Problem(None, None, "stalled", STUCK_MESSAGE, {"hours": keep_hours()})
+    stored_as, was = locked.stored_as, locked.status
+    locked.status, locked.stored_as, locked.finished_at = ImportStatus.REFUSED, "", now
+    locked.errors, locked.error_count = [problem.as_json({})], 1
+    locked.save(update_fields=["status", "stored_as", "finished_at", "errors", "error_count"])
+    audit_record(
+        actor=SYSTEM, action="import.stall", target=locked,
+        before={"status": was},
+        after={"status": ImportStatus.REFUSED, "file": locked.file_name,
+               "sha256": locked.sha256, "hours": keep_hours()},
+        **_place(locked),
+    )  # fmt: skip
+    transaction.on_commit(lambda: storage.remove(stored_as))
+    return True
+
+
+UNKEPT_AGE = datetime.timedelta(hours=1)  # an upload is received well within it
+
+
+def files_forget(*, now: datetime.datetime) -> int:
+    """Remove the files in the imports' folder that no import keeps and that are older than
+    an hour (one younger may be an upload still being received); return how many."""
+    kept = set(
+        FileImport.objects.filter(status__in=KEEPS_FILE).exclude(stored_as="")
+        .values_list("stored_as", flat=True)
+    )  # fmt: skip
+    removed = 0
+    for path, modified in storage.folder_files():
+        if path.name in kept or modified >= now - UNKEPT_AGE:
+            continue
+        path.unlink(missing_ok=True)
+        logger.info("imports: removed %s, kept by no import", path.name)
+        removed += 1
+    return removed
 
 
 @transaction.atomic
@@ -187,6 +268,21 @@ def _enqueue(step: str, record_id: int) -> None:
 
 class Refused(Exception):
     """The file has problems: nothing of it is written."""
+
+
+class Ended(Exception):
+    """The import was ended (as stuck) while it was written: nothing of it is written."""
+
+
+def _still_writing(record: FileImport) -> bool:
+    """Whether the import is still being written from its file, its row locked till the end
+    of the write."""
+    return (
+        FileImport.objects.select_for_update()
+        .filter(pk=record.pk, status=ImportStatus.WRITING, stored_as=record.stored_as)
+        .values_list("pk", flat=True)
+        .first()
+    ) is not None
 
 
 class Tally:
@@ -332,11 +428,13 @@ def _finish_check(record: FileImport, tally: Tally, status: str) -> None:
     record.rows_done = record.rows_total
     record.errors, record.error_count = tally.problems, tally.count
     record.new_rows, record.known_rows, record.preview = tally.new, tally.known, tally.preview
+    stored_as = record.stored_as
     if status == ImportStatus.REFUSED:
-        storage.remove(record.stored_as)
         record.stored_as = ""
     record.save(update_fields=["status", "checked_at", "rows_done", "errors", "error_count",
                                "new_rows", "known_rows", "preview", "stored_as"])  # fmt: skip
+    if status == ImportStatus.REFUSED:  # once the record lets it go (a rotation asks it)
+        transaction.on_commit(lambda: storage.remove(stored_as))
 
 
 def import_write(record_id: int) -> None:
@@ -352,7 +450,11 @@ def import_write(record_id: int) -> None:
             tally = _pass(record, kind, writing=True, progress=progress)
             if tally.count:
                 raise Refused
+            if not _still_writing(record):
+                raise Ended
             _finish_write(record, tally)
+    except Ended:  # ended meanwhile as stuck: what was written is rolled back
+        logger.warning("import %s ended while it was written: nothing kept", record.pk)
     except Refused:
         _finish_check(record, tally, ImportStatus.REFUSED)
     except IntegrityError:
@@ -391,10 +493,11 @@ def _finish_write(record: FileImport, tally: Tally) -> None:
     record.status, record.finished_at = ImportStatus.DONE, timezone.now()
     record.rows_done, record.added = record.rows_total, tally.added
     record.new_rows, record.known_rows = tally.new, tally.known
-    storage.remove(record.stored_as)
-    record.stored_as = ""
+    stored_as, record.stored_as = record.stored_as, ""
     record.save(update_fields=["status", "finished_at", "rows_done", "added", "new_rows",
                                "known_rows", "stored_as"])  # fmt: skip
+    # Once the record lets it go: a rotation holding the row cannot bring it back.
+    transaction.on_commit(lambda: storage.remove(stored_as))
     audit_record(
         actor=record.confirmed_by, action="import.write", target=record,
         after={"kind": record.kind, "file": record.file_name, "sha256": record.sha256,

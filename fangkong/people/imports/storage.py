@@ -4,10 +4,14 @@ root, under a random name, readable by this process's user only, and encrypted a
 The files hold identity numbers: each is sealed in segments under the project's cipher and
 current key (`fangkong.core.sealed_file`), bound to its stored name, and read back through
 `opened`, a seekable file object that decrypts as it reads. `fangkong keys rotate` moves the
-files under the current key as it does the database's columns.
+files under the current key as it does the database's columns: each one while holding its
+import's row, and only if the import still keeps it, so that a rotation never brings back a file
+an expiry or the end of a write has just let go.
 """
 
+import datetime
 import hashlib
+import logging
 import os
 import secrets
 from collections.abc import Iterator
@@ -17,9 +21,14 @@ from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 
 from fangkong.core import sealed_file
+from fangkong.core.rotation import FilesRotated
+from fangkong.people.imports.models import KEEPS_FILE, FileImport
 from fangkong.people.imports.reading import max_bytes
+
+logger = logging.getLogger(__name__)
 
 CHUNK = 1024 * 1024
 # Room in a request for the multipart envelope around the file and its kind: a file over the
@@ -165,15 +174,50 @@ def stored_files() -> Iterator[str]:
             yield path.name
 
 
-def rotate() -> tuple[int, int]:
-    """Seal every stored file under the current key; return (files, moved)."""
-    files = moved = 0
-    for stored_as in stored_files():
-        files += 1
+def folder_files() -> Iterator[tuple[Path, datetime.datetime]]:
+    """Every file in the folder (a rotation's unfinished ones too) and when it last changed."""
+    folder = storage_dir()
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.iterdir()):
         try:
-            moved += sealed_file.reseal(path_of(stored_as), file_id=stored_as)
-        except FileNotFoundError:  # written or expired meanwhile
+            modified = path.stat().st_mtime
+        except FileNotFoundError:
             continue
+        if path.is_file():
+            yield path, datetime.datetime.fromtimestamp(modified, tz=datetime.UTC)
+
+
+def rotate() -> FilesRotated:
+    """Seal every stored file an import keeps under the current key; skip (and count) those
+    no import keeps (an upload being received, a file left behind) and those not sealed."""
+    done = FilesRotated()
+    for stored_as in stored_files():
+        done.files += 1
+        try:
+            outcome = _reseal_kept(stored_as)
         except sealed_file.SealedFileError as error:
-            raise sealed_file.SealedFileError(f"import file {stored_as}: {error}") from None
-    return files, moved
+            logger.warning("key rotation: import file %s skipped: %s", stored_as, error)
+            done.unsealed += 1
+            continue
+        done.moved += outcome is True
+        done.unkept += outcome is None
+    return done
+
+
+@transaction.atomic
+def _reseal_kept(stored_as: str) -> bool | None:
+    """Reseal the file while holding the row of the import that keeps it; None if none does
+    (nothing touched), else whether it moved."""
+    keeper = (
+        FileImport.objects.select_for_update()
+        .filter(stored_as=stored_as, status__in=KEEPS_FILE)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if keeper is None:
+        return None
+    try:
+        return sealed_file.reseal(path_of(stored_as), file_id=stored_as)
+    except FileNotFoundError:  # removed by hand meanwhile: nothing to move
+        return False

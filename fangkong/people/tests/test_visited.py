@@ -4,6 +4,7 @@ visitor never sees matched), shown on the resident's page, read in a window by o
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -212,6 +213,55 @@ def test_the_visit_form_names_the_refusal_on_its_field(world, zhang):
     assert not Visit.objects.exists()
 
 
+def _form_visit(world, check_in: str, visited: int) -> Any:
+    data = {
+        "visit-name": "王五",
+        "visit-document_type": "ric",
+        "visit-id_number": VISITOR,
+        "visit-check_in": check_in,
+        "visit-visited_person_id": str(visited),
+    }
+    return world.client("operator").post(f"/people/institutions/{HOME}/visits/", data)
+
+
+def test_the_visit_form_links_a_resident_present_at_check_in_who_has_left_since(world):
+    gone = person_register(actor=SYSTEM, name="钱老", id_number=ric_number(sequence="057")).person
+    stay_create(actor=SYSTEM, institution=world.institutions[HOME], person=gone, role="resident",
+                start=moment("2021-09-01T09:00:00+08:00"),
+                end=moment("2021-10-20T09:00:00+08:00"))  # fmt: skip
+    page = world.client("operator").get(f"/people/institutions/{HOME}/").content.decode()
+    assert f'value="{gone.pk}"' not in page[page.index('id="add-visit"') :]  # not there now
+    response = _form_visit(world, "2021-10-10T10:00", gone.pk)
+    assert response.status_code == 302
+    assert Visit.objects.get().visited == gone
+
+
+def test_the_visit_form_names_a_person_not_resident_at_check_in_on_its_field(world, zhang):
+    cook = person_register(actor=SYSTEM, name="赵厨", id_number=ric_number(sequence="055")).person
+    stay_create(actor=SYSTEM, institution=world.institutions[HOME], person=cook, role="staff",
+                start=moment("2021-09-01T08:00:00+08:00"))  # fmt: skip
+    response = _form_visit(world, "2021-10-10T10:00", cook.pk)
+    assert response.status_code == 400
+    page = response.content.decode()
+    error = page[page.index('id="visit-visited_person_id_error"') :][:300]
+    assert "赵厨不是阿拉善左旗社会福利中心的在院老人" in error
+    assert "有效选项" not in page and "valid choice" not in page  # not the generic refusal
+    assert not Visit.objects.exists()
+
+
+def test_the_visit_form_shown_again_offers_the_residents_at_its_check_in(world, zhang):
+    gone = person_register(actor=SYSTEM, name="钱老", id_number=ric_number(sequence="057")).person
+    stay_create(actor=SYSTEM, institution=world.institutions[HOME], person=gone, role="resident",
+                start=moment("2021-09-01T09:00:00+08:00"),
+                end=moment("2021-09-25T09:00:00+08:00"))  # fmt: skip
+    response = _form_visit(world, "2021-09-20T10:00", zhang.pk)  # 张三 came in October
+    assert response.status_code == 400
+    form = response.content.decode()
+    form = form[form.index('id="add-visit"') :]
+    assert f'value="{gone.pk}"' in form and f'value="{zhang.pk}"' not in form
+    assert "探视登记时，张三不在" in form
+
+
 # The gate ---------------------------------------------------------------------------------------
 
 
@@ -310,6 +360,37 @@ def test_the_gate_api_offers_the_candidates_and_links_one(world, zhang):
     body = confirmed.json()
     assert (body["visited_person_id"], body["visited_person_name"]) == (zhang.pk, "张三")
     assert body["visited_candidates"] == []
+
+
+def test_a_decided_check_in_answers_decided_whatever_resident_is_chosen(world, zhang):
+    _client, _status, check_in = _waiting(world, "张三")
+    api = world.api("operator")
+    url = f"/api/v1/self-check-ins/{check_in.pk}/confirm"
+    assert post(api, url, {"visited_person_id": zhang.pk}).status_code == 200
+    again = post(api, url, {"visited_person_id": zhang.pk})
+    assert (again.status_code, again.json()["field"], again.json()["code"]) == (
+        400, "status", "decided")  # fmt: skip
+    page = world.client("operator").post(f"/people/checkins/{check_in.pk}/confirm/",
+                                         {"visited_person_id": str(zhang.pk)})  # fmt: skip
+    assert page.status_code == 400
+    assert "该登记已处理过" in page.content.decode()
+    assert "请从列出的老人中选择" not in page.content.decode()
+    assert Visit.objects.count() == 1
+
+
+def test_a_user_who_may_not_record_is_refused_before_the_resident_is_looked_at(world, zhang):
+    from fangkong.accounts.models import Role
+    from fangkong.conftest import make_user
+    from fangkong.core.exceptions import Forbidden
+    from fangkong.people.checkin import checkin_confirm
+
+    liaison = make_user("liaison", Role.LIAISON, world.regions["152921"])
+    _client, _status, check_in = _waiting(world, "张三")
+    for chosen in (zhang.pk, zhang.pk + 1000):
+        with pytest.raises(Forbidden):
+            checkin_confirm(actor=liaison, check_in=check_in, visited_person_id=chosen)
+    check_in.refresh_from_db()
+    assert check_in.status == "pending" and not Visit.objects.exists()
 
 
 def test_a_resident_admitted_after_the_check_in_is_not_offered(world):

@@ -23,7 +23,8 @@ class Command(BaseCommand):
         "key (the first of FANGKONG_ENCRYPTION_KEYS), in batches, while the site runs; keep "
         "the old key listed until it has run. After a change of FANGKONG_CIPHER it recomputes "
         "the lookup hashes too. Files encrypted at rest (uploads waiting to be imported) are "
-        "moved under the current key as well."
+        "moved under the current key as well; a file no record keeps, or one not sealed, is "
+        "skipped and counted."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -40,11 +41,14 @@ class Command(BaseCommand):
             for model, field in encrypted_fields():
                 done = rotate_field(model, field, batch)
                 self.stdout.write(f"{done.model}.{done.field}: {done.moved} of {done.rows} moved")
-            for name, rotate in FILE_ROTATIONS.items():
-                files, moved = rotate()
-                self.stdout.write(f"{name}: {moved} of {files} files moved")
         except DecryptionError as error:
             raise CommandError(str(error)) from None
+        for name, rotate in FILE_ROTATIONS.items():
+            files = rotate()
+            self.stdout.write(
+                f"{name}: {files.moved} of {files.files} files moved; skipped: {files.unkept} "
+                f"kept by no import, {files.unsealed} not sealed or unreadable"
+            )
         if not options["no_rehash"]:
             for model in hashed_models():
                 changed = rehash_model(model, batch)

@@ -10,8 +10,10 @@ from fangkong.people.imports.services import imports_expire, keep_hours
 class Command(BaseCommand):
     help = (
         "Imports of files: `imports expire` removes the file of every import checked but not "
-        "confirmed within FANGKONG_IMPORT_KEEP_HOURS (default 24) and marks it expired (the "
-        "reminders' loop does so every minute too)."
+        "confirmed within FANGKONG_IMPORT_KEEP_HOURS (default 24) and marks it expired, ends "
+        "the imports stuck as long in a check or a write (refused, nothing written), and removes "
+        "the files no import keeps once an hour old (the reminders' loop does so every minute "
+        "too)."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
