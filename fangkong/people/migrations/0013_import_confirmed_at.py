@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("people", "0011_import_expiry"),
+        ("people", "0012_person_places"),
     ]
 
     operations = [
