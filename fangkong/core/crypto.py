@@ -379,8 +379,14 @@ def lookup_hash(text: str, *, purpose: str) -> str:
     if _cipher() == SM4_GCM:
         _require_sm4()
         algorithm = hashes.SM3()
-    subkey = _hmac(_hash_key(), algorithm, b"fangkong lookup hash\x00" + purpose.encode())
-    return _hmac(subkey, algorithm, text.encode()).hex()
+    return _hmac(_subkey(_hash_key(), algorithm.name, purpose), algorithm, text.encode()).hex()
+
+
+@functools.lru_cache(maxsize=64)
+def _subkey(hash_key: bytes, algorithm_name: str, purpose: str) -> bytes:
+    """The purpose's key, derived once per hash key (an import hashes every row with it)."""
+    algorithm: hashes.HashAlgorithm = hashes.SM3() if algorithm_name == "sm3" else hashes.SHA256()
+    return _hmac(hash_key, algorithm, b"fangkong lookup hash\x00" + purpose.encode())
 
 
 def _hmac(key: bytes, algorithm: hashes.HashAlgorithm, data: bytes) -> bytes:

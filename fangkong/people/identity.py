@@ -36,6 +36,8 @@ class Sex(models.TextChoices):
 
 def _compact(text: str) -> str:
     """Full-width digits and letters become ASCII; spaces and hyphens go."""
+    if text.isascii() and text.isalnum():  # most numbers as typed: nothing to normalise
+        return text.upper()
     text = unicodedata.normalize("NFKC", text)
     return "".join(ch for ch in text if not ch.isspace() and ch != "-").upper()
 
@@ -133,6 +135,8 @@ def mask_id(number: str) -> str:
 
 def normalise_phone(text: str) -> str:
     """Digits only (a leading + kept); full-width digits become ASCII."""
+    if text.isascii() and text.isdigit():  # most phones as typed: nothing to normalise
+        return text
     text = unicodedata.normalize("NFKC", text).strip()
     digits = "".join(ch for ch in text if ch.isdigit())
     if text.startswith("+86") and len(digits) == 13:

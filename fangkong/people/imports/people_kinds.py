@@ -34,6 +34,7 @@ from fangkong.people.models import (
     MIN_TEMPERATURE,
     Employment,
     Person,
+    PersonPlace,
     Stay,
     StayRole,
     Visit,
@@ -212,12 +213,24 @@ def _copy_persons(values: list[PersonValue], context: Context, created: dict[str
     ids = loading.copy_rows(Person, PERSON_COLUMNS, rows)
     for value, pk in zip(values, ids, strict=True):
         created[value.digest] = pk
+    # A person registered here has no place yet: theirs is copied with the same keys, where a
+    # person known before is placed by `places_record` (a place they may have already).
+    loading.copy_rows(PersonPlace, PLACE_COLUMNS, [
+        [pk, where, row[PERSON_COLUMNS.index("pinyin")], row[PERSON_COLUMNS.index("initials")]]
+        for pk, row in zip(ids, rows, strict=True)
+    ])  # fmt: skip
+    context.state.setdefault("placed", set()).update(ids)
+
+
+PLACE_COLUMNS = ("person", "institution", "pinyin", "initials")
 
 
 def _place(persons: Iterable[PersonValue], context: Context) -> None:
     """The rows' persons lie in the importing institution (those it registers too)."""
-    ids = [p.pk for p in persons if p.pk is not None]
+    placed: set[int] = context.state.setdefault("placed", set())
+    ids = {p.pk for p in persons if p.pk is not None} - placed
     places_record(institution_id=context.institution.pk, person_ids=ids)
+    placed.update(ids)
 
 
 def _moment(row: Row, checked: Checked, column: Column, *, timed: bool = False) -> Any:

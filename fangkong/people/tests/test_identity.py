@@ -1,4 +1,5 @@
 import datetime
+import unicodedata
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -7,6 +8,7 @@ from hypothesis import strategies as st
 from stdnum.cn import ric
 
 from fangkong.core.errors import error_items
+from fangkong.people import identity
 from fangkong.people.identity import (
     DocumentType,
     mask_id,
@@ -106,3 +108,21 @@ def test_a_polyphonic_surname_is_read_as_a_surname():
     full, initials = pinyin_keys("单田芳")
     assert full.split()[0] == "shantianfang"
     assert initials.split()[0] == "stf"
+
+
+def _compact_slowly(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in text if not ch.isspace() and ch != "-").upper()
+
+
+def _phone_slowly(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).strip()
+    digits = "".join(ch for ch in text if ch.isdigit())
+    return digits[2:] if text.startswith("+86") and len(digits) == 13 else digits
+
+
+@given(st.text(alphabet=st.sampled_from("0123456789xX０１２３４５６７８９Ｘ -+²٣"), max_size=20))
+def test_an_identity_number_and_a_phone_read_alike_on_the_quick_path(text):
+    """Numbers typed plainly skip normalisation: they must read exactly as the full path."""
+    assert identity._compact(text) == _compact_slowly(text)
+    assert identity.normalise_phone(text) == _phone_slowly(text)

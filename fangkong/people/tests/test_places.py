@@ -200,3 +200,19 @@ def test_a_new_name_moves_the_places_to_the_new_keys(world, monkeypatch):
     assert searched(world, "zuoqi", "lsm", monkeypatch, narrow=True) == ["李书明"]
     assert searched(world, "zuoqi", "zs", monkeypatch, narrow=True) == []
     assert searched(world, "zuoqi", "lishu", monkeypatch, narrow=True) == ["李书明"]
+
+
+def test_a_new_person_on_rows_of_two_chunks_has_one_place(world, imported, monkeypatch):
+    """The import copies the place of a person it registers once, however many rows name them."""
+    from fangkong.people.imports.kinds import kind_get
+
+    monkeypatch.setattr(type(kind_get("visits")), "chunk_size", 1)
+    number = ric_number(sequence="905")
+    imported(world, "visits", (
+        f"姓名,证件号码,进入时间\n王书华,{number},2021-10-10 10:00\n"
+        f"王书华,{number},2021-10-11 10:00\n"
+    ))  # fmt: skip
+    person = Person.objects.get(name="王书华")
+    assert person.visits.count() == 2
+    places = PersonPlace.objects.filter(person=person)
+    assert [(p.institution.code, p.initials) for p in places] == [(HOME, person.initials)]
