@@ -202,31 +202,12 @@ def second_ring_open(
                         end=end, reason=reason, index_ids=contacts)]  # fmt: skip
     referrals = []
     for other in others.exclude(pk=institution.pk).order_by("code"):
-        index_ids = places[other.pk]
+        ring = {"actor": actor, "parent": screening, "institution": other, "start": start,
+                "end": end, "reason": reason, "index_ids": places[other.pk]}  # fmt: skip
         if may_screen(actor, other):
-            rings.append(
-                _ring_open(
-                    actor=actor,
-                    parent=screening,
-                    institution=other,
-                    start=start,
-                    end=end,
-                    reason=reason,
-                    index_ids=index_ids,
-                )
-            )
+            rings.append(_ring_open(**ring))
         else:
-            referrals.append(
-                _refer(
-                    actor=actor,
-                    parent=screening,
-                    institution=other,
-                    start=start,
-                    end=end,
-                    reason=reason,
-                    index_ids=index_ids,
-                )
-            )
+            referrals.append(_refer(**ring))
     return SecondRing(rings, referrals)
 
 

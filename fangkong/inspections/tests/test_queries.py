@@ -6,33 +6,22 @@ import datetime
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from fangkong.core.scoping import SYSTEM
 from fangkong.inspections.plans import plan_create
 from fangkong.inspections.services import spot_check_draw
 from fangkong.inspections.tests.conftest import DONE_AT, record_by_system
+from fangkong.tests.queries import no_more_with_twenty as with_twenty
+from fangkong.tests.queries import queries_of
 
 HOME = "1529210001"
 
 
-def queries_of(client: Any, url: str) -> int:
-    client.get(url)  # the session's and the language's first reads are not the page's
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured)
-
-
 def no_more_with_twenty(client, url, add_rows, django_assert_max_num_queries) -> None:
-    """The page reads as many queries with 20 rows as with the one it has now."""
+    """The page reads as many queries with 20 rows as with one."""
     add_rows(1)
-    at_one = queries_of(client, url)
-    add_rows(19)
-    client.get(url)
-    with django_assert_max_num_queries(at_one):
-        assert client.get(url).status_code == 200
+    with_twenty(client, url, add_rows, django_assert_max_num_queries)
 
 
 def inspections(n: int) -> None:

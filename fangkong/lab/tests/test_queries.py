@@ -1,33 +1,14 @@
 """The testing pages read a fixed number of queries, however many rounds, persons and results
 they list (no query per row): each is counted with one row, then must not need more with 20."""
 
-from typing import Any
-
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from fangkong.conftest import make_institution
 from fangkong.lab.tests.conftest import START, post, put
+from fangkong.tests.queries import no_more_with_twenty
 
 HOME = "1529210001"
 AT = "2021-10-20T10:20:00+08:00"
-
-
-def queries_of(client: Any, url: str) -> int:
-    client.get(url)  # the session's and the language's first reads are not the page's
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured)
-
-
-def no_more_with_twenty(client, url, add_rows, django_assert_max_num_queries) -> None:
-    """The page reads as many queries with 20 rows as with the one it has now."""
-    at_one = queries_of(client, url)
-    add_rows(19)
-    client.get(url)
-    with django_assert_max_num_queries(at_one):
-        assert client.get(url).status_code == 200
 
 
 def open_round(world, name: str = "第一轮", code: str = HOME) -> int:
