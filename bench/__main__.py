@@ -90,6 +90,8 @@ def main() -> int:
     parser.add_argument("--production", action="store_true",
                         help="page_weight: collectstatic + gunicorn")  # fmt: skip
     parser.add_argument("--rows", type=int, default=100_000, help="people_import: rows")
+    parser.add_argument("--pairs", type=int, default=5,
+                        help="people_import: interleaved write and COPY pairs")  # fmt: skip
     parser.add_argument("--persons", type=int, default=2_000_000,
                         help="people_search: persons in the province")  # fmt: skip
     parser.add_argument("--visits", type=int, default=0,
@@ -133,7 +135,7 @@ def main() -> int:
         "liaison": lambda: liaison.run(scale, repeat=args.repeat),
         "inspections": lambda: inspections.run(scale, repeat=args.repeat),
         "lab": lambda: lab.run(scale, repeat=args.repeat),
-        "people_import": lambda: people_import.run(rows=args.rows),
+        "people_import": lambda: people_import.run(rows=args.rows, pairs=args.pairs),
         "people_search": lambda: people_search.run(args.persons, repeat=args.repeat),
         "screening": lambda: screening.run(
             visits=args.visits or 50_000_000,

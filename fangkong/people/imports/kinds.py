@@ -1,9 +1,10 @@
 """The kinds of import and what they share: a registry, the check of a row, its problems.
 
-Each kind says its columns, who may import it, how a chunk of rows is checked (against the
-file's earlier rows and the database) and how checked rows are written. People's kinds
-(residents, staff, visits) live in `people_kinds.py`; an app above people registers its own
-kind from its `imports.py` module (lab: test results), found as the admin finds `admin.py`.
+Each kind says its columns, who may import it, how a chunk of rows is read (on its own, ahead
+of the database's work), checked (against the file's earlier rows and the database) and how
+checked rows are written. People's kinds (residents, staff, visits) live in `people_kinds.py`;
+an app above people registers its own kind from its `imports.py` module (lab: test results),
+found as the admin finds `admin.py`.
 """
 
 from collections.abc import Sequence
@@ -94,7 +95,16 @@ class ImportKind:
     def may_import(self, actor: Any, institution: Institution) -> bool:
         raise NotImplementedError
 
-    def check(self, rows: list[Row], context: Context) -> list[Checked]:
+    def read(self, rows: list[Row]) -> Any:
+        """What of a chunk's check needs no database (each row's values read and checked on
+        their own). It runs ahead, in a thread of its own, while the chunk before is checked
+        against the database and written; `check` takes what it returns. By default, the rows
+        themselves: the kind reads them in `check`."""
+        return rows
+
+    def check(self, rows: Any, context: Context) -> list[Checked]:
+        """Check a chunk (what `read` made of its rows) against the file's earlier rows and
+        the database."""
         raise NotImplementedError
 
     def write(self, rows: list[Checked], context: Context) -> int:

@@ -6,7 +6,7 @@ columns are encrypted exactly as a `save()` would; the table's constraints (the 
 exclusion constraint among them) apply to COPY as to INSERT.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection
@@ -15,9 +15,14 @@ from django.db.models import Field, Model
 BATCH = 500  # rows per statement of bulk_create
 
 
-def copy_rows(model: type[Model], fields: Sequence[str], rows: Sequence[list[Any]]) -> list[int]:
-    """COPY rows of database values (already prepared: encrypted, ids) into the model's table,
-    each with a new primary key; return the keys in the rows' order (PostgreSQL only)."""
+def copy_rows(
+    model: type[Model], fields: Sequence[str], rows: Iterable[list[Any]], count: int
+) -> list[int]:
+    """COPY `count` rows of database values (prepared: encrypted, ids) into the model's table,
+    each with a new primary key; return the keys in the rows' order (PostgreSQL only).
+
+    `rows` may be a generator: each row is then made while PostgreSQL takes in the rows before
+    it (its indexes, its constraints), instead of all of them before the first is sent."""
     meta = model._meta
     table, pk = meta.db_table, meta.pk
     assert pk is not None and connection.vendor == "postgresql"
@@ -26,7 +31,7 @@ def copy_rows(model: type[Model], fields: Sequence[str], rows: Sequence[list[Any
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [table, pk.column, len(rows)],
+            [table, pk.column, count],
         )
         ids = [value for (value,) in cursor.fetchall()]
         with (

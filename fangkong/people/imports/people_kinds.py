@@ -77,6 +77,20 @@ class PersonValue:
     sex: str = Sex.UNKNOWN
     birth_date: datetime.date | None = None
     pk: int | None = None
+    sealed: tuple[str, str, str, str, str] | None = None
+
+    def seal(self) -> tuple[str, str, str, str, str]:
+        """What registering the person takes work to make, made once: the number and the
+        phone encrypted as their columns store them, the phone's lookup hash, the name's
+        pinyin and initials."""
+        if self.sealed is None:
+            pinyin, initials = _pinyin_keys(self.name)
+            self.sealed = (
+                loading.prepare(Person, "id_number", self.number),
+                loading.prepare(Person, "phone", self.phone),
+                identity.phone_hash_of(self.phone), pinyin, initials,
+            )  # fmt: skip
+        return self.sealed
 
     def new_person(self, actor: Any, institution: Institution) -> Person:
         pinyin, initials = _pinyin_keys(self.name)
@@ -209,27 +223,24 @@ PERSON_COLUMNS = ("name", "sex", "birth_date", "document_type", "id_number", "id
 
 def _copy_persons(values: list[PersonValue], context: Context, created: dict[str, int]) -> None:
     """The persons as rows of COPY, their numbers encrypted by the fields' own preparation
-    (as a `save()` would), without building a model instance each."""
+    (as a `save()` would), without building a model instance each. Each row is made while
+    PostgreSQL takes in the rows before it."""
     user = _user(context.actor)
     by, where, at = user.pk if user else None, context.institution.pk, timezone.now()
-    rows = []
-    for v in values:
-        pinyin, initials = _pinyin_keys(v.name)
-        rows.append([
-            v.name, v.sex, v.birth_date, v.document_type,
-            loading.prepare(Person, "id_number", v.number), v.digest, v.number[-4:],
-            loading.prepare(Person, "phone", v.phone), identity.phone_hash_of(v.phone),
-            pinyin, initials, by, where, at,
-        ])  # fmt: skip
-    ids = loading.copy_rows(Person, PERSON_COLUMNS, rows)
+    rows = (
+        [v.name, v.sex, v.birth_date, v.document_type, number, v.digest, v.number[-4:], phone,
+         phone_hash, pinyin, initials, by, where, at]
+        for v in values
+        for number, phone, phone_hash, pinyin, initials in [v.seal()]
+    )  # fmt: skip
+    ids = loading.copy_rows(Person, PERSON_COLUMNS, rows, len(values))
     for value, pk in zip(values, ids, strict=True):
         created[value.digest] = pk
     # A person registered here has no place yet: theirs is copied with the same keys, where a
     # person known before is placed by `places_record` (a place they may have already).
-    loading.copy_rows(PersonPlace, PLACE_COLUMNS, [
-        [pk, where, row[PERSON_COLUMNS.index("pinyin")], row[PERSON_COLUMNS.index("initials")]]
-        for pk, row in zip(ids, rows, strict=True)
-    ])  # fmt: skip
+    loading.copy_rows(PersonPlace, PLACE_COLUMNS, (
+        [pk, where, *value.seal()[3:]] for pk, value in zip(ids, values, strict=True)
+    ), len(ids))  # fmt: skip
     context.state.setdefault("placed", set()).update(ids)
 
 
@@ -335,15 +346,18 @@ class StayKind(ImportKind):
     def read_stay(self, row: Row, checked: Checked) -> StayValue | None:
         raise NotImplementedError
 
-    def check(self, rows: list[Row], context: Context) -> list[Checked]:
-        out: list[Checked] = []
-        values: list[tuple[Row, Checked, StayValue]] = []
+    def read(self, rows: list[Row]) -> list[tuple[Row, Checked, StayValue | None]]:
+        read = []
         for row in rows:
             checked = Checked(row.number)
-            value = self.read_stay(row, checked)
-            out.append(checked)
-            if value is not None and not checked.problems:
-                values.append((row, checked, value))
+            read.append((row, checked, self.read_stay(row, checked)))
+        return read
+
+    def check(
+        self, rows: list[tuple[Row, Checked, StayValue | None]], context: Context
+    ) -> list[Checked]:
+        out = [checked for _row, checked, _value in rows]
+        values = [(r, c, v) for r, c, v in rows if v is not None and not c.problems]
         known_persons([v.person for _r, _c, v in values], context)
         recorded = self._recorded(v.person.pk for _r, _c, v in values)
         entry = context.state.setdefault(
@@ -400,11 +414,11 @@ class StayKind(ImportKind):
         if connection.vendor == "postgresql":
             user, where, at = _user(context.actor), context.institution.pk, timezone.now()
             by = user.pk if user else None
-            ids = loading.copy_rows(Stay, STAY_COLUMNS, [
+            ids = loading.copy_rows(Stay, STAY_COLUMNS, (
                 [v.person.pk, where, self.role, v.start, v.end, v.admission_reason,
                  v.discharge_reason, v.job, v.on_site, v.exception_reason, by, at]
                 for v in values
-            ])  # fmt: skip
+            ), len(values))  # fmt: skip
             self._employ(values, ids, context)
             return len(values)
         stays = [

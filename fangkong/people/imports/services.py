@@ -23,13 +23,14 @@ import datetime
 import itertools
 import logging
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.audit.services import audit_record
@@ -41,7 +42,7 @@ from fangkong.institutions.models import Institution
 from fangkong.people.imports import storage
 from fangkong.people.imports.kinds import Checked, Context, ImportKind, Problem, kind_get
 from fangkong.people.imports.models import KEEPS_FILE, FileImport, ImportStatus
-from fangkong.people.imports.reading import FileRefused, Table, check_size, open_table
+from fangkong.people.imports.reading import FileRefused, Row, Table, check_size, open_table
 
 logger = logging.getLogger(__name__)
 
@@ -358,6 +359,31 @@ def _chunks(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
+@contextlib.contextmanager
+def _read_ahead(rows: Iterator[Row], kind: ImportKind) -> Iterator[Iterator[tuple[list[Row], Any]]]:
+    """The file's chunks, each with what `kind.read` made of it. The next chunk is read in a
+    thread of its own while the caller checks and writes this one: reading is Python's work,
+    checking and writing mostly the database's, and Python waits for the database's answers
+    without holding the interpreter, so the two go on at once. A failure of the reading (a
+    file refused halfway) is raised where its chunk is taken."""
+    zone, language = timezone.get_current_timezone(), translation.get_language()
+    chunks = _chunks(rows, kind.chunk_size)
+
+    def read_next() -> tuple[list[Row], Any] | None:
+        with timezone.override(zone), translation.override(language):
+            chunk = next(chunks, None)
+            return None if chunk is None else (chunk, kind.read(chunk))
+
+    def taken(pool: ThreadPoolExecutor) -> Iterator[tuple[list[Row], Any]]:
+        ahead = pool.submit(read_next)
+        while (item := ahead.result()) is not None:
+            ahead = pool.submit(read_next)
+            yield item
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-read") as pool:
+        yield taken(pool)
+
+
 def _pass(record: FileImport, kind: ImportKind, *, writing: bool, progress: Progress) -> Tally:
     """Read the whole file, checking each chunk of rows (and writing it, when `writing`)."""
     tally = Tally(kind)
@@ -389,13 +415,14 @@ def _read(record: FileImport, kind: ImportKind, table: Table, tally: Tally, *, w
     context = Context(actor=actor, institution=record.institution, writing=writing)
     done = 0
     first = None
-    for rows in _chunks(table.rows, kind.chunk_size):
-        first = first or rows[0].number
-        fresh = tally.take(kind.check(rows, context))
-        if writing and fresh and not tally.count:
-            tally.added += kind.write(fresh, context)
-        done = rows[-1].number - first + 1
-        progress.save(done)
+    with _read_ahead(table.rows, kind) as chunks:
+        for rows, read in chunks:
+            first = first or rows[0].number
+            fresh = tally.take(kind.check(read, context))
+            if writing and fresh and not tally.count:
+                tally.added += kind.write(fresh, context)
+            done = rows[-1].number - first + 1
+            progress.save(done)
     if first is None:
         tally.refuse_file(
             Problem(None, None, "no_rows", _("The file has no rows under its header."))

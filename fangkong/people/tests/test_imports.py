@@ -170,6 +170,62 @@ def test_overlapping_stays_in_the_file_are_refused(world, run):
     assert Stay.objects.count() == 0
 
 
+def test_a_file_read_a_row_at_a_time_ahead_of_its_checks_keeps_each_rows_place(
+    world, run, monkeypatch
+):
+    """Each chunk is read in a thread ahead of its check and write: a person on rows of
+    several chunks is one person, each row's problem keeps its own row, nothing is written
+    from a file with one problem, and a clean file is written whole."""
+    from fangkong.people.imports.kinds import kind_get
+
+    monkeypatch.setattr(type(kind_get("residents")), "chunk_size", 1)
+    rows = [HEADER, ["张三", A, "", "2021-01-01", "2021-06-01"], ["李四", B, "", "2021-03-01", ""],
+            ["张三", A, "", "2021-05-01", ""], ["王五", C + "0", "", "2021-03-01", ""]]  # fmt: skip
+    refused = run(world, xlsx(rows))
+    found = [(e["row"], e["column"], e["code"]) for e in refused.errors]
+    assert found == [(4, "start", "overlap"), (5, "id_number", "invalid_length")]
+    assert (Person.objects.count(), Stay.objects.count()) == (0, 0)
+    rows[3][3], rows[4][1] = "2021-07-01", C
+    record = run(world, xlsx(rows))
+    assert (record.status, record.added) == ("done", 4)
+    assert Person.objects.count() == 3
+    assert list(Stay.objects.filter(person__name="张三").values_list("start", flat=True)
+                .order_by("start")) == [moment("2021-01-01T00:00:00+08:00"),
+                                        moment("2021-07-01T00:00:00+08:00")]  # fmt: skip
+
+
+def test_reading_ahead_keeps_the_callers_time_zone_and_language_and_raises_where_it_fails():
+    """The thread that reads ahead reads days in the time zone the import runs in and words
+    in its language; a file refused halfway is refused where its chunk is taken, after the
+    chunks before it."""
+    from django.utils import timezone, translation
+
+    from fangkong.people.imports.kinds import ImportKind
+    from fangkong.people.imports.reading import FileRefused, Row
+    from fangkong.people.imports.services import _read_ahead
+
+    class Reader(ImportKind):
+        chunk_size = 2
+
+        def read(self, rows: list[Row]) -> Any:
+            if rows[0].number > 4:
+                raise FileRefused("unreadable", "the file breaks at row %(row)s", row=5)
+            return (timezone.get_current_timezone_name(), translation.get_language())
+
+    lines = iter([Row(n, {}) for n in range(1, 8)])
+    taken = []
+    with (
+        timezone.override("Asia/Urumqi"),
+        translation.override("en"),
+        pytest.raises(FileRefused) as refused,
+        _read_ahead(lines, Reader()) as chunks,
+    ):
+        for rows, read in chunks:
+            taken.append(([r.number for r in rows], read))
+    assert taken == [([1, 2], ("Asia/Urumqi", "en")), ([3, 4], ("Asia/Urumqi", "en"))]
+    assert refused.value.code == "unreadable"
+
+
 def test_a_stay_overlapping_one_recorded_is_refused(world, run, zhang):
     record = run(world, xlsx([HEADER, ["张三", ZHANG, "", "2021-11-01", ""]]))
     assert [(e["row"], e["code"]) for e in record.errors] == [(2, "overlap")]
