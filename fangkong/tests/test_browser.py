@@ -164,3 +164,20 @@ def test_operator_makes_the_zero_report_on_a_phone_and_the_league_sees_it(
     row = officer.locator("ul.units li", has_text=OWN)
     expect(row.locator(".badge")).to_have_text(re.compile("按时|迟报"))
     assert scroll_width(officer) <= PHONE_WIDTH
+
+
+@pytest.mark.browser
+def test_the_sign_in_page_asks_for_nothing_it_cannot_have(
+    live_server: LiveServer, world: World, page: Page
+) -> None:
+    """Every file the page asks for is there, its icon among them: the browser's console
+    shows no error to the person who opens it (or to whoever looks for what went wrong)."""
+    failed: list[str] = []
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.on("requestfailed", lambda r: failed.append(f"failed {r.url}"))
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.wait_for_load_state("networkidle")
+    icon = page.locator("link[rel=icon]").get_attribute("href")
+    assert icon is not None and icon.endswith(".svg")
+    assert page.request.get(f"{live_server.url}{icon}").ok
+    assert failed == []

@@ -75,6 +75,10 @@ def test_an_import_follows_its_progress_bar_to_the_end(
     _work()  # the dry run
     expect(page.locator("#import-preview")).to_contain_text("张三")
     expect(page.locator("#import-counts")).to_contain_text("新增 3 行")
+    # Each preview row reads across on a phone: a name keeps to one line (the table scrolls),
+    # its cell under the height of two lines of text (16 px, line height 1.5).
+    name = page.locator("#import-preview tbody tr").first.locator("td").first.bounding_box()
+    assert name is not None and name["height"] < 2 * 16 * 1.5
     assert Stay.objects.count() == 0
     with page.expect_navigation():
         page.get_by_role("button", name="导入 3 行").click()
